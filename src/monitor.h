@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The live monitor: the BPF object loaded into the running kernel with the
+ * sources src/sources.c chose, its ring buffers, and its results.
+ */
+#ifndef __SPTE_MONITOR_H
+#define __SPTE_MONITOR_H
+
+#include <stdbool.h>
+#include "snapshot.h"
+#include "sources.h"
+
+struct monitor;
+
+typedef void (*monitor_violation_fn)(void *arg, const struct violation *v);
+typedef void (*monitor_event_fn)(void *arg, const struct event *ev);
+typedef void (*monitor_site_fn)(void *arg, __u32 kind, __s32 stack_id,
+				__u64 count);
+
+struct monitor_opts {
+	struct spte_config cfg;		/* flush_visible is set by the monitor */
+	bool force_stock;		/* ignore patched tracepoints */
+	__u32 max_sptes;
+	__u32 max_pending;
+	__u32 max_vms;
+	__u32 max_stacks;
+	__u32 max_sites;
+	__u32 violations_kb;		/* ring buffer sizes, powers of two */
+	__u32 events_kb;		/* only with cfg.record */
+	monitor_violation_fn on_violation;
+	monitor_event_fn on_event;	/* every event, with cfg.record */
+	void *arg;
+};
+
+void monitor_opts__default(struct monitor_opts *o);
+
+/*
+ * Probe, load and attach, falling back from fentry to kprobes to no flush
+ * source as the kernel refuses them.  On success *plan says what is attached.
+ */
+int monitor__open(struct monitor **out, const struct monitor_opts *opts,
+		  struct source_plan *plan);
+void monitor__destroy(struct monitor *m);
+
+/* Consume ring buffers for up to @timeout_ms; returns records or -errno. */
+int monitor__poll(struct monitor *m, int timeout_ms);
+int monitor__snapshot(struct monitor *m, struct snapshot *snap);
+/* Drop pending zaps that flushes cover or that are older than @ttl_ns. */
+int monitor__sweep(struct monitor *m, __u64 ttl_ns);
+int monitor__for_each_site(struct monitor *m, monitor_site_fn fn, void *arg);
+int monitor__stack_fd(const struct monitor *m);
+/* Program ids, names, run counts and run times (bpf_stats_enabled). */
+struct prog_stat {
+	char name[64];
+	__u32 id;
+	__u64 run_cnt;
+	__u64 run_time_ns;
+};
+int monitor__prog_stats(struct monitor *m, struct prog_stat *out, int max);
+
+#endif /* __SPTE_MONITOR_H */

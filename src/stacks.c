@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+
+#include "ksyms.h"
+#include "stacks.h"
+
+#define MAX_DEPTH 127
+
+struct stack_table {
+	const struct ksyms *ks;
+	struct stack *stacks;	/* sorted by id */
+	size_t count;
+	size_t cap;
+};
+
+struct stack_table *stack_table__new(const struct ksyms *ks)
+{
+	struct stack_table *st = calloc(1, sizeof(*st));
+
+	if (st)
+		st->ks = ks;
+	return st;
+}
+
+static void stack_clear(struct stack *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->depth; i++) {
+		free(s->frames[i].sym);
+		free(s->frames[i].module);
+	}
+	free(s->frames);
+}
+
+void stack_table__free(struct stack_table *st)
+{
+	size_t i;
+
+	if (!st)
+		return;
+	for (i = 0; i < st->count; i++)
+		stack_clear(&st->stacks[i]);
+	free(st->stacks);
+	free(st);
+}
+
+static size_t find_slot(const struct stack_table *st, __s32 id)
+{
+	size_t lo = 0, hi = st->count;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (st->stacks[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+const struct stack *stack_table__get(const struct stack_table *st, __s32 id)
+{
+	size_t i = find_slot(st, id);
+
+	return i < st->count && st->stacks[i].id == id ? &st->stacks[i] : NULL;
+}
+
+/* Insert an empty stack for @id; NULL if it exists or on ENOMEM. */
+static struct stack *insert(struct stack_table *st, __s32 id)
+{
+	size_t i = find_slot(st, id);
+	struct stack *p;
+
+	if (i < st->count && st->stacks[i].id == id)
+		return NULL;
+	if (st->count == st->cap) {
+		size_t cap = st->cap ? st->cap * 2 : 64;
+
+		p = realloc(st->stacks, cap * sizeof(*p));
+		if (!p)
+			return NULL;
+		st->stacks = p;
+		st->cap = cap;
+	}
+	memmove(&st->stacks[i + 1], &st->stacks[i],
+		(st->count - i) * sizeof(*p));
+	st->count++;
+	memset(&st->stacks[i], 0, sizeof(st->stacks[i]));
+	st->stacks[i].id = id;
+	return &st->stacks[i];
+}
+
+static int fill_frame(struct stack_frame *fr, const struct ksym *sym,
+		      __u64 ip)
+{
+	char buf[32];
+
+	fr->ip = ip;
+	if (sym) {
+		fr->sym = strdup(sym->name);
+		fr->module = sym->module ? strdup(sym->module) : NULL;
+		fr->offset = ip - sym->addr;
+		if (sym->module && !fr->module)
+			return -ENOMEM;
+	} else {
+		snprintf(buf, sizeof(buf), "0x%llx", ip);
+		fr->sym = strdup(buf);
+	}
+	return fr->sym ? 0 : -ENOMEM;
+}
+
+int stack_table__add_ips(struct stack_table *st, __s32 id, const __u64 *ips,
+			 size_t n)
+{
+	struct stack *s;
+	size_t depth = 0, i;
+	int err = 0;
+
+	while (depth < n && ips[depth])
+		depth++;
+	if (stack_table__get(st, id))
+		return 0;
+	s = insert(st, id);
+	if (!s)
+		return -ENOMEM;
+	s->frames = calloc(depth ? depth : 1, sizeof(*s->frames));
+	if (!s->frames)
+		return -ENOMEM;
+	for (i = 0; i < depth && !err; i++) {
+		err = fill_frame(&s->frames[i],
+				 st->ks ? ksyms__find(st->ks, ips[i]) : NULL,
+				 ips[i]);
+		s->depth = i + 1;
+	}
+	return err;
+}
+
+int stack_table__add_frames(struct stack_table *st, __s32 id,
+			    const struct stack_frame *frames, size_t n)
+{
+	struct stack *s;
+	size_t i;
+
+	if (stack_table__get(st, id))
+		return 0;
+	s = insert(st, id);
+	if (!s)
+		return -ENOMEM;
+	s->frames = calloc(n ? n : 1, sizeof(*s->frames));
+	if (!s->frames)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		struct stack_frame *fr = &s->frames[i];
+
+		fr->ip = frames[i].ip;
+		fr->offset = frames[i].offset;
+		fr->sym = strdup(frames[i].sym ? frames[i].sym : "?");
+		fr->module = frames[i].module ? strdup(frames[i].module) : NULL;
+		s->depth = i + 1;
+		if (!fr->sym || (frames[i].module && !fr->module))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+int stack_table__fetch(struct stack_table *st, int map_fd, __s32 id)
+{
+	__u64 ips[MAX_DEPTH];
+	__u32 key = id;
+
+	if (id < 0 || stack_table__get(st, id))
+		return 0;
+	memset(ips, 0, sizeof(ips));
+	if (bpf_map_lookup_elem(map_fd, &key, ips))
+		return -errno;
+	return stack_table__add_ips(st, id, ips, MAX_DEPTH);
+}
+
+size_t stack_table__count(const struct stack_table *st)
+{
+	return st->count;
+}
+
+const struct stack *stack_table__at(const struct stack_table *st, size_t i)
+{
+	return i < st->count ? &st->stacks[i] : NULL;
+}
+
+int stack_frame__format(const struct stack_frame *fr, char *buf, size_t len)
+{
+	if (fr->module)
+		return snprintf(buf, len, "%s+0x%llx [%s]", fr->sym, fr->offset,
+				fr->module);
+	if (fr->sym && fr->sym[0] != '0')
+		return snprintf(buf, len, "%s+0x%llx", fr->sym, fr->offset);
+	return snprintf(buf, len, "%s", fr->sym);
+}
