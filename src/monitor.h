@@ -20,6 +20,7 @@ typedef void (*monitor_site_fn)(void *arg, __u32 kind, __s32 stack_id,
 struct monitor_opts {
 	struct spte_config cfg;		/* flush_visible is set by the monitor */
 	bool force_stock;		/* ignore patched tracepoints */
+	bool mmu_auto;			/* cfg.flavor from kvm_amd/kvm_intel */
 	__u32 max_sptes;
 	__u32 max_pending;
 	__u32 max_vms;
@@ -49,6 +50,8 @@ int monitor__snapshot(struct monitor *m, struct snapshot *snap);
 int monitor__sweep(struct monitor *m, __u64 ttl_ns);
 int monitor__for_each_site(struct monitor *m, monitor_site_fn fn, void *arg);
 int monitor__stack_fd(const struct monitor *m);
+/* The SPTE format in use, after auto-detection. */
+const struct spte_config *monitor__config(const struct monitor *m);
 /* Program ids, names, run counts and run times (bpf_stats_enabled). */
 struct prog_stat {
 	char name[64];

@@ -25,4 +25,15 @@ struct snapshot {
 	__u64 ringbuf_lost;	/* violation records userspace failed to read */
 };
 
+/* out = cur - prev, field by field (histograms and counters). */
+void snapshot__delta(struct snapshot *out, const struct snapshot *cur,
+		     const struct snapshot *prev);
+/* Sums over levels. */
+__u64 snapshot__outcome(const struct snapshot *s, __u32 outcome);
+__u64 snapshot__transition(const struct snapshot *s, __u32 transition);
+/* Installs classified as violations (outcome_is_violation()). */
+__u64 snapshot__violations(const struct snapshot *s);
+/* Dropped records, full maps, expired pending zaps. */
+__u64 snapshot__losses(const struct snapshot *s);
+
 #endif /* __SPTE_SNAPSHOT_H */

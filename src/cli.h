@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The command line: options, their validation, and the privilege check. */
+#ifndef __SPTE_CLI_H
+#define __SPTE_CLI_H
+
+#include <stdbool.h>
+#include "spte_trace.h"
+
+struct monitor_opts;
+
+struct cli {
+	struct spte_config cfg;
+	bool cfg_flavor_set;		/* --mmu given */
+	bool force_stock;
+	bool verbose;
+	bool no_hists;
+	unsigned int interval_s;	/* 0: summary at the end only */
+	unsigned int count;		/* intervals, 0: unlimited */
+	unsigned int duration_s;	/* 0: until a signal */
+	__u64 pending_ttl_ns;
+	__u32 max_sptes, max_pending, max_vms, max_stacks;
+};
+
+/*
+ * 0: run; 1: help or version printed; negative: bad usage (the message is
+ * printed already).
+ */
+int cli__parse(struct cli *cli, int argc, char **argv);
+void cli__monitor_opts(const struct cli *cli, struct monitor_opts *o);
+/* Can we load BPF programs?  Prints what is missing when not. */
+int cli__check_privileges(void);
+
+#endif /* __SPTE_CLI_H */

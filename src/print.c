@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "hist.h"
+#include "names.h"
+#include "print.h"
+#include "spte.h"
+#include "spte_rules.h"
+#include "stacks.h"
+
+__s64 print_clock_offset(void)
+{
+	struct timespec mono, real;
+
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_REALTIME, &real);
+	return (real.tv_sec - mono.tv_sec) * 1000000000LL +
+	       (real.tv_nsec - mono.tv_nsec);
+}
+
+static char *format_wall(__s64 offset, __u64 ts_ns, char *buf, size_t len)
+{
+	__s64 ns = (__s64)ts_ns + offset;
+	time_t secs = ns / 1000000000LL;
+	struct tm tm;
+	size_t n;
+
+	localtime_r(&secs, &tm);
+	n = strftime(buf, len, "%H:%M:%S", &tm);
+	snprintf(buf + n, len - n, ".%06lld", (long long)(ns % 1000000000LL) / 1000);
+	return buf;
+}
+
+static void print_now(FILE *f)
+{
+	char buf[16];
+	time_t t = time(NULL);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(buf, sizeof(buf), "%H:%M:%S", &tm);
+	fprintf(f, "%s", buf);
+}
+
+/* A table row per non-zero entry of a [n][SPTE_LEVELS] counter array. */
+static void print_level_table(FILE *f, const char *title,
+			      const __u64 (*rows)[SPTE_LEVELS], __u32 n,
+			      const char *(*name)(__u32))
+{
+	bool header = false;
+	__u32 i, l;
+
+	for (i = 0; i < n; i++) {
+		__u64 sum = 0;
+
+		for (l = 0; l < SPTE_LEVELS; l++)
+			sum += rows[i][l];
+		if (!sum)
+			continue;
+		if (!header) {
+			fprintf(f, "%-22s %10s %10s %10s %10s\n", title, "4K",
+				"2M", "1G", "total");
+			header = true;
+		}
+		fprintf(f, "  %-20s %10llu %10llu %10llu %10llu\n", name(i),
+			rows[i][0], rows[i][1], rows[i][2], sum);
+	}
+}
+
+static void print_counters(FILE *f, const struct snapshot *s)
+{
+	bool any = false;
+	__u32 i;
+
+	for (i = 0; i < CNT_MAX; i++) {
+		if (!s->stats.counters[i])
+			continue;
+		fprintf(f, "%s%s %llu", any ? ", " : "counters: ",
+			counter_name(i), s->stats.counters[i]);
+		any = true;
+	}
+	if (s->sweep.covered || s->sweep.expired)
+		fprintf(f, "%spending covered %llu, expired %llu",
+			any ? ", " : "counters: ", s->sweep.covered,
+			s->sweep.expired);
+	if (any || s->sweep.covered || s->sweep.expired)
+		fputc('\n', f);
+}
+
+static void print_hists(FILE *f, const struct snapshot *s)
+{
+	char title[96];
+	__u32 k, i;
+
+	for (k = 0; k < HIST_KINDS; k++) {
+		for (i = 0; i < SPTE_LEVELS; i++) {
+			const struct hist *h = &s->hists.h[k][i];
+
+			if (!hist_count(h))
+				continue;
+			snprintf(title, sizeof(title), "\n%s (%s)",
+				 hist_name(k), hist_index_name(k, i));
+			hist_print(f, h, title);
+		}
+	}
+}
+
+static void print_headline(FILE *f, const struct snapshot *s)
+{
+	fprintf(f, "spte events %llu, flushes %llu/%llu, violations %llu, "
+		"benign early reinstalls %llu, losses %llu\n",
+		s->stats.counters[CNT_SPTE_EVENTS],
+		s->stats.counters[CNT_FLUSH_BEGIN],
+		s->stats.counters[CNT_FLUSH_END], snapshot__violations(s),
+		snapshot__outcome(s, OUT_SAME_MAPPING), snapshot__losses(s));
+}
+
+void print_interval(FILE *f, const struct print_ctx *ctx,
+		    const struct snapshot *delta, const struct snapshot *total)
+{
+	print_now(f);
+	fprintf(f, "  ");
+	print_headline(f, delta);
+	print_level_table(f, "transitions", delta->stats.transitions, TR_MAX,
+			  transition_name);
+	print_level_table(f, "install outcomes", delta->stats.outcomes,
+			  OUT_MAX, outcome_name);
+	print_counters(f, delta);
+	if (ctx->hists)
+		print_hists(f, delta);
+	fprintf(f, "\n");
+	fflush(f);
+}
+
+void print_summary(FILE *f, const struct print_ctx *ctx,
+		   const struct snapshot *total, double seconds)
+{
+	fprintf(f, "\n==== summary: %.1fs ====\n", seconds);
+	print_headline(f, total);
+	print_level_table(f, "transitions", total->stats.transitions, TR_MAX,
+			  transition_name);
+	print_level_table(f, "install outcomes", total->stats.outcomes,
+			  OUT_MAX, outcome_name);
+	print_counters(f, total);
+	print_hists(f, total);
+	fprintf(f, "\nviolations: %llu\n", snapshot__violations(total));
+	fflush(f);
+}
+
+const char *violation_severity(const struct violation *v)
+{
+	return outcome_is_violation(v->outcome) ? "VIOLATION" : "benign";
+}
+
+static void print_stack(FILE *f, const struct print_ctx *ctx,
+			const char *title, __s32 id)
+{
+	const struct stack *st = NULL;
+	char frame[160];
+	size_t i;
+
+	if (id < 0) {
+		fprintf(f, "  %s stack: not captured\n", title);
+		return;
+	}
+	if (ctx->stacks) {
+		if (ctx->stack_fd >= 0)
+			stack_table__fetch(ctx->stacks, ctx->stack_fd, id);
+		st = stack_table__get(ctx->stacks, id);
+	}
+	if (!st) {
+		fprintf(f, "  %s stack: id %d (gone from the stack map)\n",
+			title, id);
+		return;
+	}
+	fprintf(f, "  %s stack:\n", title);
+	for (i = 0; i < st->depth; i++) {
+		stack_frame__format(&st->frames[i], frame, sizeof(frame));
+		fprintf(f, "    %s\n", frame);
+	}
+}
+
+static void print_vm(FILE *f, const struct violation *v)
+{
+	char path[64], comm[32] = "";
+	FILE *cf;
+
+	snprintf(path, sizeof(path), "/proc/%u/comm", v->pid);
+	cf = v->pid ? fopen(path, "r") : NULL;
+	if (cf) {
+		if (fgets(comm, sizeof(comm), cf))
+			comm[strcspn(comm, "\n")] = '\0';
+		fclose(cf);
+	}
+	fprintf(f, "vm pid %u%s%s%s key 0x%llx", v->pid, comm[0] ? " (" : "",
+		comm, comm[0] ? ")" : "", v->vm);
+}
+
+void print_violation(FILE *f, const struct print_ctx *ctx,
+		     const struct violation *v)
+{
+	char when[32], since[16], desc[128];
+
+	fprintf(f, "%s %s: %s\n",
+		format_wall(ctx->mono_to_real_ns, v->ts_ns, when, sizeof(when)),
+		violation_severity(v), outcome_help(v->outcome));
+	fprintf(f, "  ");
+	print_vm(f, v);
+	fprintf(f, " as_id %u gfn 0x%llx level %s sptep 0x%llx tid %u\n",
+		v->as_id, v->gfn, level_name(v->level), v->sptep, v->tid);
+	fprintf(f, "  before zap : 0x%016llx  %s\n", v->old_spte,
+		spte__describe(ctx->cfg, v->old_spte, v->level, desc, sizeof(desc)));
+	fprintf(f, "  zap wrote  : 0x%016llx  %s\n", v->zap_spte,
+		spte__describe(ctx->cfg, v->zap_spte, v->level, desc, sizeof(desc)));
+	fprintf(f, "  installed  : 0x%016llx  %s\n", v->new_spte,
+		spte__describe(ctx->cfg, v->new_spte, v->level, desc, sizeof(desc)));
+	if (v->outcome != OUT_PRESENT_PFN)
+		fprintf(f, "  %s after the zap (zap by tid %u); flushes: begun "
+			"%llu before the zap, %llu begun now, last full flush "
+			"done #%llu\n",
+			format_ns(v->ts_ns - v->zap_ns, since, sizeof(since)),
+			v->zap_tid, v->zap_flush_seq, v->vm_begun_seq,
+			v->vm_full_done_seq);
+	print_stack(f, ctx, "install", v->stack_id);
+	if (v->outcome != OUT_PRESENT_PFN)
+		print_stack(f, ctx, "zap", v->zap_stack_id);
+	fflush(f);
+}
