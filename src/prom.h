@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The Prometheus text exposition (format 0.0.4) of a snapshot, for
+ * --prometheus and --textfile.  docs/metrics.md lists every family.
+ */
+#ifndef __SPTE_PROM_H
+#define __SPTE_PROM_H
+
+#include <stdbool.h>
+#include "monitor.h"
+#include "snapshot.h"
+#include "sources.h"
+#include "strbuf.h"
+#include "vmtab.h"
+
+#define PROM_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
+
+struct prom_input {
+	const struct snapshot *snap;		/* required */
+	const struct source_plan *plan;		/* NULL: no live sources */
+	const struct vmtab *vms;		/* NULL: no per-VM series */
+	const struct prog_stat *progs;		/* NULL or @nprogs entries */
+	int nprogs;
+	int bpf_stats_enabled;			/* 1, 0, or < 0: unknown */
+	const char *version;			/* NULL: this build's */
+	const char *mode;			/* "live", "replay"; NULL: "live" */
+	double start_time;			/* unix seconds; 0: omitted */
+	double now;				/* unix seconds; 0: omitted */
+};
+
+/* Append the exposition to @out; 0 or -ENOMEM. */
+int prom__render(const struct prom_input *in, struct strbuf *out);
+
+/*
+ * "1.023e-06"-free rendering of @ns as seconds: the exact decimal
+ * ("0.000001023"), so a bucket bound is never rounded below the values
+ * it counts.  @buf needs 32 bytes.
+ */
+char *prom__ns_to_seconds(__u64 ns, char *buf, size_t len);
+
+/* kernel.bpf_stats_enabled: 1, 0, or -errno when unreadable. */
+int prom__bpf_stats_enabled(const char *path);
+#define PROM_BPF_STATS_SYSCTL "/proc/sys/kernel/bpf_stats_enabled"
+
+#endif /* __SPTE_PROM_H */

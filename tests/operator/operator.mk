@@ -1,0 +1,16 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Operator-facing tests (tests/operator/*.sh): Prometheus output checked by
+# promtool, the SVG flame graph rendered by Chromium, privilege dropping,
+# deploy/ files.  Each script ends with "<name>: N passed, N failed".
+# The helper programs they run are built here.
+
+OPERATOR_BINS := $(BUILD)/tests/prom_dump
+
+$(BUILD)/tests/prom_dump: tests/operator/prom_dump.c tests/unit/prom_fixture.h $(LIB_A) $(SRC_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIB_A) $(LDLIBS)
+
+.PHONY: test-operator
+test-operator: $(OPERATOR_BINS) $(LIB_A)
+	@tests/operator/run.sh
