@@ -15,7 +15,13 @@
 #define EEXIST 17
 #endif
 
-const volatile struct spte_config cfg = {
+/*
+ * Writable global data (.data), set by userspace before load.  Not a
+ * const volatile rodata value: the protocol code reads it through a plain
+ * const pointer, and the compiler would fold such reads of a constant to
+ * its initializer, ignoring what userspace wrote.
+ */
+struct spte_config cfg = {
 	.present_mask = SPTE_DEF_PRESENT_MASK,
 	.removed_low = SPTE_DEF_REMOVED_LOW,
 	.removed_extra = SPTE_DEF_REMOVED_EXTRA,
@@ -134,7 +140,7 @@ static __always_inline bool env_init(struct env *env)
 
 static __always_inline const struct spte_config *env_cfg(struct env *env)
 {
-	return (const struct spte_config *)&cfg;
+	return &cfg;
 }
 
 static __always_inline struct stats *env_stats(struct env *env)

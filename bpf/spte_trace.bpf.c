@@ -82,7 +82,7 @@ static __always_inline int handle_spte(void *ctx, __u64 vm, __u32 pid,
 				       __u64 sptep, __u64 old_spte,
 				       __u64 new_spte, __u32 op)
 {
-	const struct spte_config *c = (const struct spte_config *)&cfg;
+	const struct spte_config *c = &cfg;
 	__u64 id = bpf_get_current_pid_tgid();
 	struct spte_event ev;
 	struct env env;

@@ -191,8 +191,8 @@ static int monitor__try(struct monitor *m, struct source_plan *plan,
 		return -errno ? -errno : -EINVAL;
 	}
 	m->skel = skel;
-	skel->rodata->cfg = m->opts.cfg;
-	skel->rodata->cfg.flush_visible = sources__flush_visible(plan);
+	skel->data->cfg = m->opts.cfg;
+	skel->data->cfg.flush_visible = sources__flush_visible(plan);
 	skel->rodata->vm_key_is_mm = plan->spte == SPTE_SRC_STOCK;
 	size_maps(skel, &m->opts);
 	sources__select(plan, skel->obj);
@@ -299,6 +299,56 @@ out:
 	return err;
 }
 
+int monitor__open_detached(struct monitor **out,
+			   const struct monitor_opts *opts,
+			   const struct source_plan *plan)
+{
+	struct source_plan p = *plan;
+	struct monitor *m = NULL;
+	int err;
+
+	err = check_opts(opts);
+	if (err)
+		goto out;
+	m = calloc(1, sizeof(*m));
+	if (!m) {
+		err = -ENOMEM;
+		goto out;
+	}
+	m->opts = *opts;
+	m->ncpus = libbpf_num_possible_cpus();
+	m->skel = spte_trace__open();
+	if (!m->skel) {
+		err = -errno;
+		goto out;
+	}
+	m->skel->data->cfg = m->opts.cfg;
+	m->skel->data->cfg.flush_visible = sources__flush_visible(&p);
+	m->skel->rodata->vm_key_is_mm = p.spte == SPTE_SRC_STOCK;
+	size_maps(m->skel, &m->opts);
+	sources__select(&p, m->skel->obj);
+	err = spte_trace__load(m->skel);
+	if (!err)
+		err = monitor__open_rings(m);
+out:
+	if (err) {
+		monitor__destroy(m);
+		m = NULL;
+	}
+	*out = m;
+	return err;
+}
+
+int monitor__prog_fd(const struct monitor *m, const char *name)
+{
+	struct bpf_program *prog;
+
+	prog = bpf_object__find_program_by_name(m->skel->obj, name);
+	if (!prog || bpf_program__fd(prog) < 0)
+		return -ENOENT;
+	return bpf_program__fd(prog);
+}
+
 void monitor__destroy(struct monitor *m)
 {
 	if (!m)
@@ -392,6 +442,14 @@ int monitor__for_each_site(struct monitor *m, monitor_site_fn fn, void *arg)
 int monitor__stack_fd(const struct monitor *m)
 {
 	return bpf_map__fd(m->skel->maps.stacks);
+}
+
+int monitor__pending_key(const struct monitor *m, struct spte_key *key)
+{
+	int err = bpf_map_get_next_key(bpf_map__fd(m->skel->maps.pending),
+				       NULL, key);
+
+	return err ? -errno : 0;
 }
 
 const struct spte_config *monitor__config(const struct monitor *m)

@@ -41,6 +41,15 @@ void monitor_opts__default(struct monitor_opts *o);
  */
 int monitor__open(struct monitor **out, const struct monitor_opts *opts,
 		  struct source_plan *plan);
+/*
+ * Load the programs of @plan as given, without probing or attaching: for
+ * running them with BPF_PROG_TEST_RUN (tests/bpf) and for benchmarks.
+ */
+int monitor__open_detached(struct monitor **out,
+			   const struct monitor_opts *opts,
+			   const struct source_plan *plan);
+/* fd of the loaded program called @name, or -ENOENT. */
+int monitor__prog_fd(const struct monitor *m, const char *name);
 void monitor__destroy(struct monitor *m);
 
 /* Consume ring buffers for up to @timeout_ms; returns records or -errno. */
@@ -50,6 +59,8 @@ int monitor__snapshot(struct monitor *m, struct snapshot *snap);
 int monitor__sweep(struct monitor *m, __u64 ttl_ns);
 int monitor__for_each_site(struct monitor *m, monitor_site_fn fn, void *arg);
 int monitor__stack_fd(const struct monitor *m);
+/* Some key of the pending-zap map (-ENOENT when empty); for tests. */
+int monitor__pending_key(const struct monitor *m, struct spte_key *key);
 /* The SPTE format in use, after auto-detection. */
 const struct spte_config *monitor__config(const struct monitor *m);
 /* Program ids, names, run counts and run times (bpf_stats_enabled). */

@@ -1,1 +1,40 @@
 # SPDX-License-Identifier: GPL-2.0
+#
+# make test: every layer, each ending in a line "<layer>: N passed, N failed"
+# (or a printed reason for a skip), then tests/summary.sh adds them up.
+#
+#   unit   tests/unit/test_*.c, cmocka, against $(LIB_A)
+#   bpf    tests/bpf/: the BPF programs in this kernel via BPF_PROG_TEST_RUN
+#   live   tests/live/: spte-trace attached on this host, then bpftool checks
+#   e2e-a  QEMU scenario a (stock kernel, real KVM guests), when the harness
+#          is present
+
+UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
+UNIT_BINS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+UNIT_HDRS   := $(wildcard tests/unit/*.h)
+TEST_LDLIBS := -lcmocka $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_A) $(UNIT_HDRS) $(SRC_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIB_A) $(TEST_LDLIBS)
+
+BPF_TEST_BIN := $(BUILD)/tests/bpf_test_run
+
+$(BPF_TEST_BIN): $(wildcard tests/bpf/*.c) $(wildcard tests/bpf/*.h) $(LIB_A) $(BPF_SKEL)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests/bpf -o $@ $(filter %.c,$^) $(LIB_A) $(TEST_LDLIBS)
+
+.PHONY: test test-unit test-bpf test-live test-e2e-a tests
+tests: $(UNIT_BINS) $(BPF_TEST_BIN) spte-trace
+
+test: tests
+	@tests/run.sh $(TEST_LAYERS)
+
+test-unit: $(UNIT_BINS)
+	@tests/run.sh unit
+
+test-bpf: $(BPF_TEST_BIN)
+	@tests/run.sh bpf
+
+test-live: spte-trace
+	@tests/run.sh live
