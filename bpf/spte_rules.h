@@ -11,6 +11,10 @@
 
 #include "spte_trace.h"
 
+#ifndef __VMLINUX_H__
+#include <stdbool.h>
+#endif
+
 #ifndef PROTO_INLINE
 #define PROTO_INLINE static inline __attribute__((always_inline))
 #endif
