@@ -66,3 +66,9 @@ help:
 	@echo "make e2e       run every end-to-end scenario under QEMU"
 	@echo "make demo      boot a stock kernel under QEMU and show spte-trace live"
 	@echo "make bench     measure the per-event cost of the BPF programs"
+
+# The protocol diagram is committed; this re-renders it after an edit.
+.PHONY: docs
+docs: docs/protocol.svg
+docs/protocol.svg: docs/protocol.dot
+	dot -Tsvg $< -o $@
