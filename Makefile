@@ -72,3 +72,11 @@ help:
 docs: docs/protocol.svg
 docs/protocol.svg: docs/protocol.dot
 	dot -Tsvg $< -o $@
+
+# Per-event cost of the BPF programs, measured in the running kernel.
+$(BUILD)/bench: tools/bench/bench.c $(LIB_A)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB_A) $(LDLIBS)
+
+.PHONY: bench
+bench: $(BUILD)/bench
+	@$(BUILD)/bench
