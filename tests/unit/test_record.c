@@ -6,7 +6,10 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -371,9 +374,7 @@ static void test_writer_errors(void **state)
 {
 	struct record_info info;
 	struct recorder *r;
-	struct event ev;
 	char err[256];
-	int i, ret = 0;
 
 	memset(&info, 0, sizeof(info));
 	assert_int_equal(recorder__open(&r, "/nonexistent/dir/x.rec", &info,
@@ -386,14 +387,44 @@ static void test_writer_errors(void **state)
 	/* /dev/full takes nothing: the header write already fails */
 	assert_int_equal(recorder__open(&r, "/dev/full", &info, err,
 					sizeof(err)), -ENOSPC);
-	/* the error sticks and is reported by close too */
-	path_of(err, sizeof(err), "ok.rec");
-	assert_int_equal(recorder__open(&r, err, &info, err, sizeof(err)), 0);
-	make_event(&ev, 0);
-	for (i = 0; i < 10 && !ret; i++)
-		ret = recorder__write(r, &ev);
-	assert_int_equal(ret, 0);
-	assert_int_equal(recorder__close(r), 0);
+	assert_int_equal(recorder__open(&r, "/dev/full", &info, err,
+					sizeof(err)), -ENOSPC);
+}
+
+/* A write error mid-way sticks, names the file, and close reports it. */
+static void test_writer_sticky_error(void **state)
+{
+	struct rlimit lim = { 8192, 8192 };
+	struct record_info info;
+	struct recorder *r;
+	struct event ev;
+	char path[128], err[256];
+	int status, i, ret = 0;
+	pid_t pid;
+
+	memset(&info, 0, sizeof(info));
+	path_of(path, sizeof(path), "big.rec");
+	pid = fork();
+	if (pid == 0) {
+		/* the file size limit turns the first big block into EFBIG */
+		signal(SIGXFSZ, SIG_IGN);
+		setrlimit(RLIMIT_FSIZE, &lim);
+		if (recorder__open(&r, path, &info, err, sizeof(err)))
+			_exit(10);
+		make_event(&ev, 0);
+		for (i = 0; i < RECORD_BLOCK_EVENTS && !ret; i++)
+			ret = recorder__write(r, &ev);
+		if (ret != -EFBIG || i != RECORD_BLOCK_EVENTS)
+			_exit(11);
+		if (recorder__write(r, &ev) != -EFBIG)
+			_exit(12);
+		if (!strstr(recorder__error(r), "big.rec: write: File too large"))
+			_exit(13);
+		_exit(recorder__close(r) == -EFBIG ? 0 : 14);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
 static int setup(void **state)
@@ -419,6 +450,7 @@ int main(void)
 		cmocka_unit_test(test_corruption),
 		cmocka_unit_test(test_foreign_files),
 		cmocka_unit_test(test_writer_errors),
+		cmocka_unit_test(test_writer_sticky_error),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
