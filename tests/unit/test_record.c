@@ -387,8 +387,7 @@ static void test_writer_errors(void **state)
 	/* /dev/full takes nothing: the header write already fails */
 	assert_int_equal(recorder__open(&r, "/dev/full", &info, err,
 					sizeof(err)), -ENOSPC);
-	assert_int_equal(recorder__open(&r, "/dev/full", &info, err,
-					sizeof(err)), -ENOSPC);
+	assert_non_null(strstr(err, "No space left on device"));
 }
 
 /* A write error mid-way sticks, names the file, and close reports it. */
