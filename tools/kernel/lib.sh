@@ -176,12 +176,15 @@ ensure_tree() {
 # ---------------------------------------------------------------- series ----
 
 # Fills SERIES with the patches of kernel-patch/, in the order `git am` uses.
+# The cover letter (0000-*.patch, from format-patch --cover-letter) is not
+# a patch: it is neither applied nor part of any cache key.
 load_series() {
 	SERIES=()
 	local f
 	while IFS= read -r f; do
 		SERIES+=("$f")
-	done < <(find "$PATCH_DIR" -maxdepth 1 -type f -name '*.patch' -print | LC_ALL=C sort)
+	done < <(find "$PATCH_DIR" -maxdepth 1 -type f -name '*.patch' ! -name '0000-*' -print |
+		LC_ALL=C sort)
 }
 
 # Resets the tree to the pristine base: only files that differ are rewritten,
