@@ -3,7 +3,15 @@
  * A line of ftrace text is "<comm>-<tid> [(<tgid>)] [<cpu>] [<flags>]
  * <secs>.<frac>: <event>: <body>".  The body is the event's TP_printk
  * output, read here as "name value" or "name=value" pairs so that the order
- * and punctuation of the fields do not matter.
+ * and punctuation of the fields do not matter.  The formats (see
+ * kernel-patch/ and arch/x86/kvm/mmu/mmutrace.h):
+ *
+ *   kvm_tdp_mmu_spte_changed: as id %d gfn %llx level %d old_spte %llx new_spte %llx
+ *   kvm_tdp_mmu_spte_{set,freeze,unfreeze}: pid=%d vm=%u as_id=%u gfn=0x%llx
+ *       level=%u sptep=%p old_spte=0x%llx new_spte=0x%llx
+ *   kvm_remote_tlb_flush_{begin,end}: pid=%d vm=%u start_gfn=0x%llx
+ *       pages=%s seq=%llu            (pages: "all" or 0x%llx)
+ *   kvm_tdp_mmu_root_teardown_{begin,end}: pid=%d vm=%u
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -40,7 +48,7 @@ enum field {
 #define BIT(f) (1U << (f))
 
 static const char *const field_canon[F_MAX] = {
-	"kvm", "pid", "as_id", "gfn", "level", "sptep", "old_spte",
+	"vm", "pid", "as_id", "gfn", "level", "sptep", "old_spte",
 	"new_spte", "start_gfn", "pages", "seq",
 };
 
@@ -49,7 +57,7 @@ static const struct {
 	enum field f;
 	int base;		/* without a 0x prefix */
 } field_names[] = {
-	{ "kvm", F_KVM, 16 }, { "vm", F_KVM, 16 },
+	{ "vm", F_KVM, 10 },	/* the patched kernel's kvm->trace_id */
 	{ "pid", F_PID, 10 },
 	{ "as_id", F_AS_ID, 10 }, { "as", F_AS_ID, 10 },
 	{ "gfn", F_GFN, 16 },
@@ -335,6 +343,10 @@ static int parse_body(struct trace_text *tt, const struct event_def *def,
 		f = lookup_field(name, nn, &base);
 		if (f < 0)
 			continue;	/* a field spte-trace does not use */
+		/* %p gives "(____ptrval____)" early in boot: not needed */
+		if (f == F_SPTEP && val &&
+		    !parse_value(val, vn, base, f, &fl->v[f]))
+			continue;
 		if (!val || !parse_value(val, vn, base, f, &fl->v[f]))
 			return fail(tt, "%s: bad value '%.*s' for %.*s",
 				    def->name, (int)(val ? vn : 0),

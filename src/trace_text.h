@@ -5,6 +5,9 @@
  * but not BPF.  Lines of the events spte-trace knows become struct event
  * and go through the same engine as a recording.
  *
+ * The patched kernel's events (kernel-patch/) name the VM by its trace id
+ * ("vm=N", never reused) and the VMM's pid: the VM key is that id.
+ *
  * Stock kernels only have kvmmmu:kvm_tdp_mmu_spte_changed, which carries no
  * VM identity and no flushes.  The VM key is then the task's TGID when the
  * trace shows it (tracefs option record-tgid, "comm-TID (TGID)"), else the

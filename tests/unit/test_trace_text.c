@@ -153,46 +153,71 @@ static void test_malformed(void **state)
 	trace_text__free(tt);
 }
 
+/* The formats of kernel-patch/0002, 0004 and 0006. */
 static void test_patched_events(void **state)
 {
 	struct trace_text *tt = tt_new(TRACE_TEXT_VM_TASK);
 	struct event ev;
 
 	assert_int_equal(trace_text__parse_line(tt,
-		" CPU 1/KVM-4251 [003] ..... 9.000000001: kvm_tdp_mmu_spte_freeze: kvm=ffff888012340000 pid=4242 as_id=0 gfn=1234 level=1 sptep=ffff888077770008 old_spte=600000010f867 new_spte=5a0",
+		" CPU 1/KVM-4251 [003] ..... 9.000000001: kvm_tdp_mmu_spte_freeze: pid=4242 vm=3 as_id=0 gfn=0x1234 level=1 sptep=00000000c0ffee08 old_spte=0x600000010f867 new_spte=0x5a0",
 		&ev), 1);
 	assert_int_equal(ev.type, EVENT_SPTE);
 	assert_int_equal(ev.spte.op, SPTE_OP_FREEZE);
-	assert_int_equal(ev.spte.vm, 0xffff888012340000ULL);
+	assert_int_equal(ev.spte.vm, 3);
 	assert_int_equal(ev.spte.pid, 4242);
 	assert_int_equal(ev.spte.tid, 4251);
-	assert_int_equal(ev.spte.sptep, 0xffff888077770008ULL);
+	assert_int_equal(ev.spte.sptep, 0xc0ffee08ULL);
 	assert_int_equal(ev.spte.gfn, 0x1234);
+	assert_int_equal(ev.spte.old_spte, 0x600000010f867ULL);
+	assert_int_equal(ev.spte.new_spte, 0x5a0);
+	assert_int_equal(trace_text__parse_line(tt,
+		" CPU 1/KVM-4251 [003] ..... 9.000000001: kvm_tdp_mmu_spte_set: pid=4242 vm=12 as_id=1 gfn=0x1 level=2 sptep=(____ptrval____) old_spte=0x0 new_spte=0x1",
+		&ev), 1);
+	assert_int_equal(ev.spte.op, SPTE_OP_SET);
+	assert_int_equal(ev.spte.vm, 12);	/* decimal, not hex */
+	assert_int_equal(ev.spte.sptep, 0);
+	assert_int_equal(ev.spte.as_id, 1);
+	assert_int_equal(trace_text__parse_line(tt,
+		" CPU 1/KVM-4251 [003] ..... 9.000000001: kvm_tdp_mmu_spte_unfreeze: pid=4242 vm=3 as_id=0 gfn=0x1234 level=1 sptep=00000000c0ffee08 old_spte=0x5a0 new_spte=0x0",
+		&ev), 1);
+	assert_int_equal(ev.spte.op, SPTE_OP_UNFREEZE);
 
 	assert_int_equal(trace_text__parse_line(tt,
-		" CPU 1/KVM-4251 [003] ..... 9.000000002: kvm_remote_tlb_flush_begin: kvm=ffff888012340000 start_gfn=0 pages=all seq=17",
+		" CPU 1/KVM-4251 [003] ..... 9.000000002: kvm_remote_tlb_flush_begin: pid=4242 vm=3 start_gfn=0x0 pages=all seq=17",
 		&ev), 1);
 	assert_int_equal(ev.type, EVENT_FLUSH_BEGIN);
-	assert_int_equal(ev.flush.vm, 0xffff888012340000ULL);
+	assert_int_equal(ev.flush.vm, 3);
+	assert_int_equal(ev.flush.pid, 4242);
+	assert_int_equal(ev.flush.tid, 4251);
 	assert_int_equal(ev.flush.pages, FLUSH_ALL_PAGES);
 	assert_int_equal(ev.flush.seq, 17);
 	assert_int_equal(ev.flush.tag, 17);
-	assert_int_equal(ev.flush.pid, 4251);	/* no pid field, no TGID */
+	assert_int_equal(ev.flush.ts_ns, 9000000002ULL);
 	assert_int_equal(trace_text__parse_line(tt,
-		" CPU 1/KVM-4251 [003] ..... 9.000000003: kvm_remote_tlb_flush_end: kvm=ffff888012340000 start_gfn=1200 pages=0x40 seq=17",
+		" CPU 1/KVM-4251 [003] ..... 9.000000003: kvm_remote_tlb_flush_end: pid=4242 vm=3 start_gfn=0x1200 pages=0x40 seq=17",
 		&ev), 1);
 	assert_int_equal(ev.type, EVENT_FLUSH_END);
 	assert_int_equal(ev.flush.start_gfn, 0x1200);
 	assert_int_equal(ev.flush.pages, 0x40);
 	assert_int_equal(trace_text__parse_line(tt,
-		" qemu-4242 [000] ..... 9.1: kvm_tdp_mmu_root_teardown_begin: kvm=ffff888012340000",
+		" qemu-4242 [000] ..... 9.1: kvm_tdp_mmu_root_teardown_begin: pid=4242 vm=3",
 		&ev), 1);
 	assert_int_equal(ev.type, EVENT_TEARDOWN_BEGIN);
-	assert_int_equal(ev.flush.vm, 0xffff888012340000ULL);
+	assert_int_equal(ev.flush.vm, 3);
 	assert_int_equal(trace_text__parse_line(tt,
-		" qemu-4242 [000] ..... 9.1: kvm_remote_tlb_flush_end: kvm=ffff888012340000 start_gfn=0 pages=all",
+		" qemu-4242 [000] ..... 9.2: kvm_tdp_mmu_root_teardown_end: pid=4242 vm=3",
+		&ev), 1);
+	assert_int_equal(ev.type, EVENT_TEARDOWN_END);
+
+	assert_int_equal(trace_text__parse_line(tt,
+		" qemu-4242 [000] ..... 9.1: kvm_remote_tlb_flush_end: pid=4242 vm=3 start_gfn=0x0 pages=all",
 		&ev), -EINVAL);
 	assert_non_null(strstr(trace_text__error(tt), "no seq field"));
+	assert_int_equal(trace_text__parse_line(tt,
+		" qemu-4242 [000] ..... 9.1: kvm_tdp_mmu_spte_set: pid=4242 as_id=0 gfn=0x1 level=1 old_spte=0x0 new_spte=0x1",
+		&ev), -EINVAL);
+	assert_non_null(strstr(trace_text__error(tt), "no vm field"));
 	trace_text__free(tt);
 }
 
@@ -270,6 +295,40 @@ static void test_file_through_engine(void **state)
 	unlink(path);
 }
 
+/* A reinstall with another PFN and no flush in between, from patched text. */
+static void test_patched_violation(void **state)
+{
+	static const char *const lines[] = {
+		" CPU 0/KVM-11 [000] ..... 1.000000: kvm_tdp_mmu_spte_set: pid=10 vm=1 as_id=0 gfn=0x10 level=1 sptep=ffff0008 old_spte=0x0 new_spte=0x600000010f867",
+		" qemu-10 [001] ..... 1.000100: kvm_tdp_mmu_spte_set: pid=10 vm=1 as_id=0 gfn=0x10 level=1 sptep=ffff0008 old_spte=0x600000010f867 new_spte=0x0",
+		" CPU 0/KVM-11 [000] ..... 1.000200: kvm_tdp_mmu_spte_set: pid=10 vm=1 as_id=0 gfn=0x10 level=1 sptep=ffff0008 old_spte=0x0 new_spte=0x6000000abc867",
+		" qemu-10 [001] ..... 1.000300: kvm_remote_tlb_flush_begin: pid=10 vm=1 start_gfn=0x0 pages=all seq=1",
+		" qemu-10 [001] ..... 1.000400: kvm_remote_tlb_flush_end: pid=10 vm=1 start_gfn=0x0 pages=all seq=1",
+	};
+	struct trace_text *tt = tt_new(TRACE_TEXT_VM_TASK);
+	struct engine_limits lim;
+	struct spte_config cfg;
+	struct snapshot snap;
+	struct engine *e;
+	struct event ev;
+	unsigned int i;
+
+	spte_config__default(&cfg);
+	cfg.flush_visible = 1;
+	engine_limits__default(&lim);
+	e = engine__new(&cfg, &lim);
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		assert_int_equal(trace_text__parse_line(tt, lines[i], &ev), 1);
+		engine__feed(e, &ev);
+	}
+	engine__snapshot(e, &snap);
+	assert_int_equal(snap.stats.outcomes[OUT_VIOL_PFN][0], 1);
+	assert_int_equal(snap.stats.counters[CNT_FLUSH_BEGIN], 1);
+	assert_int_equal(snap.stats.counters[CNT_FLUSH_END], 1);
+	engine__free(e);
+	trace_text__free(tt);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -279,6 +338,7 @@ int main(void)
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_patched_events),
 		cmocka_unit_test(test_file_through_engine),
+		cmocka_unit_test(test_patched_violation),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
