@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Least privilege after start-up.  Once the BPF programs are loaded and
+ * attached, nothing the daemon does needs privilege: the map, ring buffer
+ * and program fds it holds keep working for an unprivileged process (on
+ * 6.1, as since 5.8, only map creation, program load and attach check
+ * CAP_BPF/CAP_PERFMON/CAP_SYS_ADMIN).  So the daemon drops everything:
+ *
+ *   - no_new_privs, so no exec can gain privilege back;
+ *   - securebits noroot (locked), so uid 0 would not mean capabilities;
+ *   - the ambient and bounding sets cleared;
+ *   - supplementary groups cleared, gid and uid set to --user (default
+ *     nobody) for real, effective and saved ids;
+ *   - permitted, effective and inheritable capabilities cleared.
+ *
+ * Open file descriptors are kept.  Capabilities and no_new_privs belong to
+ * a thread, so this must run while the process has one thread: before the
+ * HTTP server starts.  /proc/kallsyms shows zero addresses to an
+ * unprivileged reader, so load symbols (ksyms__load) before dropping.
+ */
+#ifndef __SPTE_PRIVDROP_H
+#define __SPTE_PRIVDROP_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#define PRIVDROP_DEFAULT_USER "nobody"
+
+/*
+ * Drop to @user (a name or a numeric uid; NULL: nobody).  0, or -errno
+ * with the step that failed in @err; on failure the caller must exit, as
+ * the process may be half dropped.
+ */
+int privdrop__apply(const char *user, char *err, size_t errlen);
+
+/* Check /proc/self/status: no capability in any set, uid not 0. */
+int privdrop__verify(char *err, size_t errlen);
+
+/* Resolve @user as privdrop__apply() does.  0 or -ENOENT/-EINVAL. */
+int privdrop__resolve(const char *user, uid_t *uid, gid_t *gid, char *err,
+		      size_t errlen);
+
+#endif /* __SPTE_PRIVDROP_H */
