@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# Operator-facing tests (tests/operator/*.sh): Prometheus output checked by
-# promtool, the SVG flame graph rendered by Chromium, privilege dropping,
-# deploy/ files.  Each script ends with "<name>: N passed, N failed".
-# The helper programs they run are built here.
+# Operator-facing tests (tests/operator/*.sh, run by tests/run.sh as the
+# "operator" layer): Prometheus output checked by promtool, the SVG flame
+# graph rendered by Chromium, the daemon's dropped privileges, deploy/.
+# The helper programs they run are built here: add $(OPERATOR_BINS) to the
+# prerequisites of the layer.
 
 OPERATOR_BINS := $(BUILD)/tests/prom_dump $(BUILD)/tests/flame_dump
 
@@ -16,5 +17,5 @@ $(BUILD)/tests/flame_dump: tests/operator/flame_dump.c tests/unit/flame_fixture.
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIB_A) $(LDLIBS)
 
 .PHONY: test-operator
-test-operator: $(OPERATOR_BINS) $(LIB_A)
-	@tests/operator/run.sh
+test-operator: $(OPERATOR_BINS) spte-trace
+	@tests/run.sh operator

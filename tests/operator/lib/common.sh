@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Shared by tests/operator/*.sh: pass/fail bookkeeping and the final line
-# "<name>: N passed, N failed".  Source it after setting NAME.
+# "<name>: N passed, N failed" (or "<name>: SKIP: reason" and exit 77, as
+# tests/run.sh expects).  Source it after setting NAME.
 
 BUILD=${BUILD:-build}
 PASSED=0
@@ -32,10 +33,10 @@ check() {
 	fi
 }
 
-# skip REASON: nothing to run here; say why and end.
+# skip REASON: this test cannot run here; say why and end.
 skip() {
-	echo "  skipped: $*"
-	finish
+	echo "$NAME: SKIP: $*"
+	exit 77
 }
 
 finish() {
