@@ -6,13 +6,18 @@
 # The helper programs they run are built here: add $(OPERATOR_BINS) to the
 # prerequisites of the layer.
 
-OPERATOR_BINS := $(BUILD)/tests/prom_dump $(BUILD)/tests/flame_dump
+OPERATOR_BINS := $(BUILD)/tests/prom_dump $(BUILD)/tests/flame_dump \
+		 $(BUILD)/tests/serve_dump
 
 $(BUILD)/tests/prom_dump: tests/operator/prom_dump.c tests/unit/prom_fixture.h $(LIB_A) $(SRC_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIB_A) $(LDLIBS)
 
 $(BUILD)/tests/flame_dump: tests/operator/flame_dump.c tests/unit/flame_fixture.h $(LIB_A) $(SRC_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIB_A) $(LDLIBS)
+
+$(BUILD)/tests/serve_dump: tests/operator/serve_dump.c tests/unit/prom_fixture.h $(LIB_A) $(SRC_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIB_A) $(LDLIBS)
 
