@@ -10,6 +10,9 @@
 #   STOCK_KERNEL_PACKAGE=linux-image-6.1.0-NN-amd64
 #   STOCK_VMLINUZ=/path/to/vmlinuz
 #   STOCK_MODULES=/path/to/lib/modules/6.1.0-NN-amd64
+#   STOCK_VMLINUX=/path/to/vmlinux  (uncompressed; QEMU boots it through
+#                                    PVH, about 4 s faster than the
+#                                    xz-compressed vmlinuz under TCG)
 #
 # The same lines are written to $SPTE_CACHE/stock-kernel/stock.env.
 set -euo pipefail
@@ -64,7 +67,8 @@ cached_result_valid() {
 	(
 		# shellcheck disable=SC1090
 		. "$env"
-		[ -f "$STOCK_VMLINUZ" ] && [ -f "$STOCK_MODULES/modules.dep" ]
+		[ -f "$STOCK_VMLINUZ" ] && [ -f "$STOCK_MODULES/modules.dep" ] &&
+			[ -s "${STOCK_VMLINUX:-}" ]
 	)
 }
 
@@ -110,6 +114,24 @@ unpack_deb() {
 	mv "$root.tmp" "$root"
 }
 
+# Write the uncompressed kernel inside bzImage $1 to $2.  Debian's image
+# is xz-compressed (CONFIG_KERNEL_XZ): the payload starts at the xz
+# magic; --single-stream ignores what follows it in the bzImage.
+extract_vmlinux() {
+	local bz=$1 out=$2 off
+
+	[ -s "$out" ] && return
+	off=$(LC_ALL=C grep -abo -m1 $'\xfd7zXZ\x00' "$bz" | head -n 1 | cut -d: -f1)
+	[ -n "$off" ] || die "no xz payload in $bz"
+	# Not a pipe: xz stops reading at the stream's end, and the SIGPIPE
+	# of tail would fail the pipeline.
+	xz -dc --single-stream <(tail -c +"$((off + 1))" "$bz") >"$out.tmp" ||
+		{ rm -f "$out.tmp"; die "cannot decompress the kernel in $bz"; }
+	[ "$(head -c 4 "$out.tmp" | od -An -c | tr -d ' ')" = '177ELF' ] ||
+		{ rm -f "$out.tmp"; die "the payload of $bz is not an ELF kernel"; }
+	mv "$out.tmp" "$out"
+}
+
 main() {
 	local env_file="" quiet=0
 
@@ -153,9 +175,10 @@ main() {
 	moddir=$root/lib/modules/$kver
 	[ -f "$vmlinuz" ] || die "$vmlinuz missing from $deb"
 	[ -f "$moddir/modules.dep" ] || die "$moddir/modules.dep missing from $deb"
+	extract_vmlinux "$vmlinuz" "$root/vmlinux"
 
-	out=$(printf 'STOCK_KERNEL_VERSION=%q\nSTOCK_KERNEL_PACKAGE=%q\nSTOCK_VMLINUZ=%q\nSTOCK_MODULES=%q\n' \
-		"$kver" "${pkg}=$ver" "$vmlinuz" "$moddir")
+	out=$(printf 'STOCK_KERNEL_VERSION=%q\nSTOCK_KERNEL_PACKAGE=%q\nSTOCK_VMLINUZ=%q\nSTOCK_MODULES=%q\nSTOCK_VMLINUX=%q\n' \
+		"$kver" "${pkg}=$ver" "$vmlinuz" "$moddir" "$root/vmlinux")
 	echo "$out" >"$top/stock.env"
 	[ -z "$env_file" ] || echo "$out" >"$env_file"
 	[ "$quiet" = 1 ] || echo "$out"

@@ -20,6 +20,7 @@ export HOME=/root
 
 report_port=/dev/ttyS1
 setup_error=""
+scenario_start="" scenario_end=""
 
 log() {
 	echo "guest-init: $*"
@@ -51,11 +52,36 @@ mount_all() {
 	if [ -c /dev/console ]; then
 		exec </dev/console >/dev/console 2>&1
 	fi
+	# devtmpfs has no /dev/fd: bash's <(...) and /dev/stdin need it.
+	[ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
+	[ -e /dev/stdin ] || ln -s /proc/self/fd/0 /dev/stdin
+	[ -e /dev/stdout ] || ln -s /proc/self/fd/1 /dev/stdout
+	[ -e /dev/stderr ] || ln -s /proc/self/fd/2 /dev/stderr
 	mount_one debugfs /sys/kernel/debug || setup_fail "mount debugfs"
 	mount_one tracefs /sys/kernel/tracing || setup_fail "mount tracefs"
 	mount_one bpf /sys/fs/bpf || setup_fail "mount bpffs"
 	mount_one tmpfs /tmp || setup_fail "mount /tmp"
 	mkdir -p /out /root
+	# Loopback, for a daemon's HTTP endpoint scraped inside the guest.
+	ip link set lo up || setup_fail "ip link set lo up"
+}
+
+# Seconds since boot, for the timing line of the report.
+uptime_s() {
+	cut -d' ' -f1 /proc/uptime
+}
+
+# What a BPF tool needs: BTF, readable kernel symbols, tracefs.
+check_bpf_env() {
+	[ -r /sys/kernel/btf/vmlinux ] || log "warning: no /sys/kernel/btf/vmlinux"
+	[ -d /sys/kernel/tracing/events ] || log "warning: no tracefs events"
+	# Addresses read as 0 under kptr_restrict=2, or for non-root.
+	if [ -w /proc/sys/kernel/kptr_restrict ]; then
+		echo 0 >/proc/sys/kernel/kptr_restrict || true
+	fi
+	if ! grep -q -m1 '^[0-9a-f]*[1-9a-f][0-9a-f]* [Tt] ' /proc/kallsyms; then
+		log "warning: /proc/kallsyms shows no addresses"
+	fi
 }
 
 set_thp() {
@@ -117,10 +143,12 @@ show_kvm() {
 run_scenario() {
 	local deadline=${SCENARIO_TIMEOUT:-600} rc=0
 
-	log "running /scenario (deadline ${deadline}s)"
+	scenario_start=$(uptime_s)
+	log "running /scenario (deadline ${deadline}s) at uptime ${scenario_start}s"
 	(cd /out && timeout -k 10 "$deadline" /scenario) || rc=$?
+	scenario_end=$(uptime_s)
 	[ "$rc" -ne 124 ] || log "scenario ran past its ${deadline}s deadline"
-	log "scenario exited $rc"
+	log "scenario exited $rc at uptime ${scenario_end}s"
 	return "$rc"
 }
 
@@ -134,6 +162,7 @@ report() {
 		echo "SPTE-GUEST-OUT-BEGIN"
 		tar c -C / out | gzip -1 | base64
 		echo "SPTE-GUEST-OUT-END"
+		echo "SPTE-GUEST-TIMES scenario_start=${scenario_start:-0} scenario_end=${scenario_end:-0} report=$(uptime_s)"
 		echo "SPTE-GUEST-STATUS $kind $code"
 	} >"$report_port" || log "writing the report to $report_port failed"
 }
@@ -142,14 +171,16 @@ main() {
 	local rc=0
 
 	mount_all
-	log "kernel $(uname -r), $(nproc) cpus"
+	log "kernel $(uname -r), $(nproc) cpus, /init at uptime $(uptime_s)s"
 	if [ -r /etc/scenario.env ]; then
 		# shellcheck disable=SC1091
 		. /etc/scenario.env || setup_fail "cannot read /etc/scenario.env"
 	fi
 	set_thp
+	check_bpf_env
 	load_kvm || true
 	show_kvm
+	log "KVM ready at uptime $(uptime_s)s"
 
 	if [ -n "$setup_error" ]; then
 		report setup 1

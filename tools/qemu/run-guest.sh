@@ -117,7 +117,8 @@ resolve_kernel() {
 		local env
 		env=$("$here/fetch-stock-kernel.sh") || die "cannot fetch the stock kernel"
 		eval "$env"
-		kernel_image=$STOCK_VMLINUZ
+		# The uncompressed kernel boots faster (PVH): no xz under TCG.
+		kernel_image=${STOCK_VMLINUX:-$STOCK_VMLINUZ}
 		[ -n "$modules_dir" ] || modules_dir=$STOCK_MODULES
 		return
 	fi
@@ -314,6 +315,8 @@ build_overlay() {
 	mkdir -p "$root/etc"
 	stage_file "$scenario" /scenario "$root"
 	chmod 755 "$root/scenario"
+	# The guest-side library every scenario may source.
+	stage_file "$here/scenarios/lib.sh" /lib/spte/lib.sh "$root"
 
 	for a in ${adds[@]+"${adds[@]}"}; do
 		src=${a%%:/*}
@@ -390,7 +393,7 @@ console_tail() {
 }
 
 run_qemu() {
-	local cmdline rc=0 pid
+	local cmdline rc=0 pid t0=$SECONDS
 
 	cmdline="console=ttyS0 quiet loglevel=4 panic=-1$(builtin_kvm_args)$append"
 	cat "$base_image" "$work/overlay.cpio.gz" >"$work/initrd"
@@ -409,6 +412,27 @@ run_qemu() {
 	fi
 	wait "$pid" || rc=$?
 	qemu_rc=$rc
+	qemu_wall=$((SECONDS - t0))
+}
+
+# One line of timings, also kept in DIR/timing.txt: guest uptime when the
+# scenario started (boot, module loading), how long it ran, how long the
+# report took, and the whole QEMU run in host wall time.
+report_times() {
+	local line start=0 end=0 rep=0 kv
+
+	line=$(grep -a '^SPTE-GUEST-TIMES ' "$1" | tail -n 1 || true)
+	for kv in ${line#SPTE-GUEST-TIMES }; do
+		case $kv in
+		scenario_start=*) start=${kv#*=} ;;
+		scenario_end=*) end=${kv#*=} ;;
+		report=*) rep=${kv#*=} ;;
+		esac
+	done
+	[ -n "$line" ] || return 0
+	awk -v s="$start" -v e="$end" -v r="$rep" -v w="$qemu_wall" 'BEGIN {
+		printf "boot_to_scenario=%.1fs scenario=%.1fs report=%.1fs qemu_wall=%ds\n",
+			s, e - s, r - e, w }' | tee "$out_dir/timing.txt" | sed 's/^/run-guest: /' >&2
 }
 
 # Decode the report from the second serial port and return the exit code.
@@ -433,6 +457,7 @@ collect() {
 		console_tail
 		return 125
 	fi
+	report_times "$rep"
 	read -r _ kind code <<<"$status"
 	if [ "$kind" != scenario ]; then
 		echo "run-guest: guest setup failed before the scenario ran" >&2

@@ -1,197 +1,181 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * spte-vmm: a small KVM VMM whose only job is SPTE traffic.
+ * spte-vmm: a small KVM VMM whose only job is SPTE traffic, run as a
+ * workload inside QEMU guests (see docs/e2e.md).
  *
- * Each VM gets a tiny flat 32-bit protected-mode guest (no paging) that
- * writes one 32-bit word into every 4 KiB page of its slice of guest
- * memory and then reports with an OUT to DONE_PORT.  Between rounds the
- * VMM zaps the guest's mappings in one of several ways, so the next round
- * faults everything back in through the TDP MMU.
+ * This file is the supervisor: options, the processes and threads that
+ * run the VMs, stop requests and the readiness line.  One VM - guest,
+ * rounds and zaps - lives in vm.c.
+ *
+ *   parent ──fork──> process 0 ──thread──> VM 0, VM 1, ... (--vms)
+ *          ──fork──> process 1 ──thread──> VM n, ...       (--procs)
+ *
+ * Each process tells the parent on a pipe when all its VMs finished their
+ * first round (every page mapped); when all processes have, the parent
+ * writes one line to --ready PATH.  SIGTERM/SIGINT to the parent is passed
+ * to the processes, whose VMs stop after their current round, tear down
+ * and print their summary.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <linux/kvm.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
-#include <stdbool.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#define PAGE_SIZE	4096UL
-#define HPAGE_SIZE	(2UL << 20)
+#include "vmm.h"
 
-#define CODE_SLOT	0
-#define DATA_SLOT	1
-#define CODE_GPA	0x0UL
-#define CODE_SIZE	0x10000UL
-#define CODE_ENTRY	0x1000UL
+#define EAGER_SPLIT_PARAM "/sys/module/kvm/parameters/eager_page_split"
+
+/* ------------------------------------------------------ one process ---- */
 
 /*
- * memslot-move flips the data slot between these two addresses.  The
- * guest runs without paging, so both must sit below 4 GiB; 1 GiB each
- * bounds --mem.  Both are 2 MiB aligned, as huge mappings need.
+ * State of one VM process, shared by its VM threads.  A stop request
+ * (signal, or a VM that failed) sets `stop` and wakes every pause
+ * through the eventfd.
  */
-#define DATA_GPA_A	0x40000000UL
-#define DATA_GPA_B	0x80000000UL
-#define MAX_MEM_MB	1024UL
-
-#define MAX_VCPUS	64
-#define MAX_VMS		16
-#define MAX_ZAPS	32
-#define DONE_PORT	0x10
-
-/*
- * The guest.  On entry ESI = first GPA of the slice, ECX = number of
- * pages (> 0), EAX = the word to write.  The VMM sets these and RIP at
- * the start of every round, so the guest needs no loop of its own.
- */
-static const uint8_t guest_code[] = {
-	0x89, 0xf7,				/* mov  %esi,%edi        */
-	0x89, 0x07,				/* 1: mov %eax,(%edi)    */
-	0x81, 0xc7, 0x00, 0x10, 0x00, 0x00,	/* add  $0x1000,%edi     */
-	0x49,					/* dec  %ecx             */
-	0x75, 0xf5,				/* jnz  1b               */
-	0xe6, DONE_PORT,			/* out  %al,$DONE_PORT   */
-	0xf4,					/* 2: hlt                */
-	0xeb, 0xfd,				/* jmp  2b               */
-};
-
-enum zap_kind {
-	ZAP_NONE,
-	ZAP_MADVISE,
-	ZAP_MPROTECT,
-	ZAP_SLOT_DELETE,
-	ZAP_SLOT_MOVE,
-	ZAP_DIRTY_LOG,
-	NR_ZAP_KINDS,
-};
-
-static const char *const zap_names[NR_ZAP_KINDS] = {
-	[ZAP_NONE]		= "none",
-	[ZAP_MADVISE]		= "madvise",
-	[ZAP_MPROTECT]		= "mprotect",
-	[ZAP_SLOT_DELETE]	= "memslot-delete",
-	[ZAP_SLOT_MOVE]		= "memslot-move",
-	[ZAP_DIRTY_LOG]		= "dirty-log",
-};
-
-struct options {
-	unsigned int vcpus;
-	unsigned int rounds;
-	unsigned int vms;
-	unsigned int deadline_s;
-	unsigned long mem_mb;
-	bool hugepages;
-	bool trace_marker;
-	bool verbose;
-	enum zap_kind zaps[MAX_ZAPS];
-	unsigned int nr_zaps;
-};
-
-struct vm;
-
-struct vcpu {
-	struct vm *vm;
-	int id;
-	int fd;
-	struct kvm_run *run;
-	pthread_t thread;
-	bool started;
-	unsigned long first_page;
-	unsigned long nr_pages;
-	unsigned int seen_round;
-	unsigned long exits_io;
-	unsigned long exits_intr;
-	char err[256];
-};
-
-struct vm {
+static struct proc_state {
 	const struct options *opt;
-	int index;
-	int kvm_fd;
-	int vm_fd;
-	int marker_fd;
-	size_t run_size;
-	void *code;
-	void *map;		/* the mmap()ed area, larger when aligned */
-	size_t map_size;
-	uint8_t *mem;		/* guest data, 2 MiB aligned with --hugepages */
-	size_t mem_size;
-	unsigned long nr_pages;
-	uint64_t data_gpa;
-	uint32_t data_flags;
-	struct vcpu vcpus[MAX_VCPUS];
-
-	/* Round hand-off between the main thread and the vCPU threads. */
+	int ready_fd;		/* write end of the parent's ready pipe */
+	int stop_fd;		/* eventfd, readable once stop is set */
+	volatile sig_atomic_t stop;
 	pthread_mutex_t lock;
-	pthread_cond_t go;
-	pthread_cond_t done;
-	unsigned int round;
-	unsigned int nr_done;
-	bool failed;
-	bool stop;
+	unsigned int nr_ready;
+} proc;
 
-	unsigned long zaps[NR_ZAP_KINDS];
-	unsigned long pages_touched;
-	unsigned long dirty_pages;
+static void request_stop(void)
+{
+	uint64_t one = 1;
+
+	proc.stop = 1;
+	/* Async-signal-safe; a full counter only means "already woken". */
+	if (write(proc.stop_fd, &one, sizeof(one)) < 0) {
+		/* nothing more to do */
+	}
+}
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	request_stop();
+}
+
+static void hook_ready(void *arg)
+{
+	char c = 'r';
+
+	(void)arg;
+	pthread_mutex_lock(&proc.lock);
+	if (++proc.nr_ready == proc.opt->vms &&
+	    write(proc.ready_fd, &c, 1) != 1)
+		perror("spte-vmm: ready pipe");
+	pthread_mutex_unlock(&proc.lock);
+}
+
+static bool hook_stopping(void *arg)
+{
+	(void)arg;
+	return proc.stop;
+}
+
+static void hook_pause(void *arg, unsigned int ms)
+{
+	struct pollfd pfd = { .fd = proc.stop_fd, .events = POLLIN };
+
+	(void)arg;
+	if (!proc.stop)
+		poll(&pfd, 1, (int)ms);
+}
+
+static const struct vm_hooks hooks = {
+	.ready = hook_ready,
+	.stopping = hook_stopping,
+	.pause = hook_pause,
 };
 
-static void vm_err(struct vm *vm, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+struct vm_thread {
+	pthread_t thread;
+	int index;
+	int ret;
+};
 
-static void vm_err(struct vm *vm, const char *fmt, ...)
+static void *vm_thread_main(void *arg)
 {
-	char msg[512];
-	va_list ap;
+	struct vm_thread *t = arg;
 
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "spte-vmm: vm %d: %s\n", vm->index, msg);
+	t->ret = vm_main(proc.opt, t->index, &hooks);
+	if (t->ret)
+		request_stop();	/* the run failed: let the other VMs end */
+	return NULL;
 }
 
-/* Write all of buf: a summary line must reach stdout in one piece. */
-static int write_all(int fd, const char *buf, size_t len)
+/* Body of VM process `index`: its VMs, one thread each.  Never returns. */
+static void proc_main(const struct options *opt, unsigned int index,
+		      int ready_fd)
 {
-	while (len) {
-		ssize_t n = write(fd, buf, len);
+	struct vm_thread threads[MAX_VMS];
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+	sigset_t set;
+	unsigned int i, started = 0;
+	int ret = 0, err;
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= n;
+	proc.opt = opt;
+	proc.ready_fd = ready_fd;
+	pthread_mutex_init(&proc.lock, NULL);
+	proc.stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (proc.stop_fd < 0) {
+		perror("spte-vmm: eventfd");
+		_exit(1);
 	}
-	return 0;
+	/* Handlers first, then unblock what the parent blocked. */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigemptyset(&set);
+	sigprocmask(SIG_SETMASK, &set, NULL);
+
+	for (i = 0; i < opt->vms; i++) {
+		threads[i].index = index * opt->vms + i;
+		err = pthread_create(&threads[i].thread, NULL, vm_thread_main,
+				     &threads[i]);
+		if (err) {
+			fprintf(stderr, "spte-vmm: pthread_create: %s\n", strerror(err));
+			request_stop();
+			ret = 1;
+			break;
+		}
+		started++;
+	}
+	for (i = 0; i < started; i++) {
+		pthread_join(threads[i].thread, NULL);
+		ret |= threads[i].ret;
+	}
+	/* Exiting also ends vCPU threads that a failed VM left in KVM_RUN. */
+	_exit(ret ? 1 : 0);
 }
 
-/*
- * Mark a phase in the ftrace buffer so a reader of the trace can tell
- * which events each zap caused.  Best effort: the trace is a diagnostic.
- */
-static void trace_mark(struct vm *vm, const char *phase, const char *edge)
-{
-	char buf[128];
-	int len;
+/* ------------------------------------------------------- supervisor ---- */
 
-	if (vm->marker_fd < 0)
-		return;
-	len = snprintf(buf, sizeof(buf), "spte-vmm vm=%d %s %s\n",
-		       vm->index, phase, edge);
-	if (write(vm->marker_fd, buf, len) != len)
-		vm_err(vm, "trace_marker write failed: %s", strerror(errno));
-}
+struct supervisor {
+	const struct options *opt;
+	pid_t pids[MAX_PROCS];
+	unsigned int left;		/* processes not yet reaped */
+	unsigned int nr_ready;		/* processes whose VMs are all ready */
+	int ready_rd;			/* read end of the ready pipe, or -1 */
+	int sig_fd;
+	bool stopping;
+	double deadline;		/* 0: none */
+	int ret;
+};
 
 static double now_s(void)
 {
@@ -201,672 +185,145 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static int set_slot(struct vm *vm, int slot, uint64_t gpa, uint64_t size,
-		    void *hva, uint32_t flags)
+static void signal_children(struct supervisor *s, int sig)
 {
-	struct kvm_userspace_memory_region region = {
-		.slot = slot,
-		.flags = flags,
-		.guest_phys_addr = gpa,
-		.memory_size = size,
-		.userspace_addr = (uintptr_t)hva,
-	};
+	unsigned int i;
 
-	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0) {
-		vm_err(vm, "KVM_SET_USER_MEMORY_REGION slot %d gpa %#lx size %#lx flags %#x: %s",
-		       slot, (unsigned long)gpa, (unsigned long)size, flags,
-		       strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-static int set_data_slot(struct vm *vm)
-{
-	return set_slot(vm, DATA_SLOT, vm->data_gpa, vm->mem_size, vm->mem,
-			vm->data_flags);
-}
-
-/*
- * Guest data memory.  For huge pages the area is 2 MiB aligned (so THP
- * can back it and KVM may map it at level 2); otherwise THP is refused
- * explicitly, because the guest kernel runs with THP "always" and would
- * hand us huge pages anyway.
- */
-static int alloc_guest_mem(struct vm *vm)
-{
-	size_t align = vm->opt->hugepages ? HPAGE_SIZE : PAGE_SIZE;
-	uintptr_t start;
-	int advice;
-
-	vm->mem_size = vm->opt->mem_mb << 20;
-	vm->nr_pages = vm->mem_size / PAGE_SIZE;
-	vm->map_size = vm->mem_size + align;
-	vm->map = mmap(NULL, vm->map_size, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (vm->map == MAP_FAILED) {
-		vm->map = NULL;
-		vm_err(vm, "mmap %zu bytes of guest memory: %s", vm->map_size,
-		       strerror(errno));
-		return -1;
-	}
-	start = ((uintptr_t)vm->map + align - 1) & ~(uintptr_t)(align - 1);
-	vm->mem = (uint8_t *)start;
-
-	advice = vm->opt->hugepages ? MADV_HUGEPAGE : MADV_NOHUGEPAGE;
-	if (madvise(vm->mem, vm->mem_size, advice) < 0) {
-		vm_err(vm, "madvise(%s): %s",
-		       vm->opt->hugepages ? "MADV_HUGEPAGE" : "MADV_NOHUGEPAGE",
-		       strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-static int setup_code(struct vm *vm)
-{
-	vm->code = mmap(NULL, CODE_SIZE, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (vm->code == MAP_FAILED) {
-		vm->code = NULL;
-		vm_err(vm, "mmap guest code: %s", strerror(errno));
-		return -1;
-	}
-	memcpy((uint8_t *)vm->code + CODE_ENTRY, guest_code, sizeof(guest_code));
-	return set_slot(vm, CODE_SLOT, CODE_GPA, CODE_SIZE, vm->code, 0);
-}
-
-static void flat_segment(struct kvm_segment *seg, uint16_t sel, uint8_t type)
-{
-	memset(seg, 0, sizeof(*seg));
-	seg->base = 0;
-	seg->limit = 0xffffffff;
-	seg->selector = sel;
-	seg->type = type;
-	seg->present = 1;
-	seg->dpl = 0;
-	seg->db = 1;		/* 32-bit */
-	seg->s = 1;		/* code/data, not system */
-	seg->g = 1;		/* 4 KiB granularity */
-}
-
-/*
- * Enter 32-bit protected mode directly: KVM takes the segment caches as
- * given, so no GDT is needed as long as the guest never reloads a
- * segment register.
- */
-static int setup_sregs(struct vcpu *vcpu)
-{
-	struct kvm_sregs sregs;
-	int ret = -1;
-
-	if (ioctl(vcpu->fd, KVM_GET_SREGS, &sregs) < 0) {
-		vm_err(vcpu->vm, "vcpu %d: KVM_GET_SREGS: %s", vcpu->id,
-		       strerror(errno));
-		goto out;
-	}
-	flat_segment(&sregs.cs, 0x08, 0xb);	/* execute/read, accessed */
-	flat_segment(&sregs.ds, 0x10, 0x3);	/* read/write, accessed */
-	sregs.es = sregs.ds;
-	sregs.fs = sregs.ds;
-	sregs.gs = sregs.ds;
-	sregs.ss = sregs.ds;
-	sregs.cr0 = 0x11;			/* PE | ET; caches on */
-	sregs.cr4 = 0;
-	sregs.efer = 0;
-	if (ioctl(vcpu->fd, KVM_SET_SREGS, &sregs) < 0) {
-		vm_err(vcpu->vm, "vcpu %d: KVM_SET_SREGS: %s", vcpu->id,
-		       strerror(errno));
-		goto out;
-	}
-	ret = 0;
-out:
-	return ret;
-}
-
-static int create_vcpu(struct vm *vm, int id)
-{
-	struct vcpu *vcpu = &vm->vcpus[id];
-	unsigned long per = vm->nr_pages / vm->opt->vcpus;
-	void *run;
-
-	vcpu->vm = vm;
-	vcpu->id = id;
-	vcpu->first_page = per * id;
-	/* The last vCPU also takes the remainder. */
-	vcpu->nr_pages = id == (int)vm->opt->vcpus - 1 ?
-			 vm->nr_pages - vcpu->first_page : per;
-
-	vcpu->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, id);
-	if (vcpu->fd < 0) {
-		vm_err(vm, "KVM_CREATE_VCPU %d: %s", id, strerror(errno));
-		return -1;
-	}
-	run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		   vcpu->fd, 0);
-	if (run == MAP_FAILED) {
-		vm_err(vm, "vcpu %d: mmap kvm_run: %s", id, strerror(errno));
-		return -1;
-	}
-	vcpu->run = run;
-	return setup_sregs(vcpu);
-}
-
-static const char *exit_reason_name(uint32_t reason)
-{
-	switch (reason) {
-	case KVM_EXIT_IO:		return "IO";
-	case KVM_EXIT_HLT:		return "HLT";
-	case KVM_EXIT_MMIO:		return "MMIO";
-	case KVM_EXIT_SHUTDOWN:		return "SHUTDOWN (triple fault)";
-	case KVM_EXIT_FAIL_ENTRY:	return "FAIL_ENTRY";
-	case KVM_EXIT_INTERNAL_ERROR:	return "INTERNAL_ERROR";
-	default:			return "other";
+	for (i = 0; i < s->opt->procs; i++) {
+		if (s->pids[i] > 0)
+			kill(s->pids[i], sig);
 	}
 }
 
-static int set_round_regs(struct vcpu *vcpu, unsigned int round,
-			  uint64_t data_gpa)
+/* Record the exit of child `pid`. */
+static void reap_one(struct supervisor *s, pid_t pid, int status)
 {
-	struct kvm_regs regs;
+	unsigned int i;
 
-	memset(&regs, 0, sizeof(regs));
-	regs.rip = CODE_GPA + CODE_ENTRY;
-	regs.rflags = 0x2;		/* reserved bit; interrupts off */
-	regs.rsi = data_gpa + vcpu->first_page * PAGE_SIZE;
-	regs.rcx = vcpu->nr_pages;
-	regs.rax = 0x5e770000u | (round & 0xffff);
-	if (ioctl(vcpu->fd, KVM_SET_REGS, &regs) < 0) {
-		snprintf(vcpu->err, sizeof(vcpu->err), "KVM_SET_REGS: %s",
-			 strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-/* Run the vCPU until the guest reports the round done. */
-static int vcpu_run_round(struct vcpu *vcpu, unsigned int round,
-			  uint64_t data_gpa)
-{
-	struct kvm_run *run = vcpu->run;
-
-	if (set_round_regs(vcpu, round, data_gpa))
-		return -1;
-	for (;;) {
-		if (ioctl(vcpu->fd, KVM_RUN, 0) < 0) {
-			if (errno == EINTR) {
-				vcpu->exits_intr++;
-				continue;
+	for (i = 0; i < s->opt->procs; i++) {
+		if (s->pids[i] != pid)
+			continue;
+		s->pids[i] = 0;
+		s->left--;
+		if (WIFSIGNALED(status)) {
+			fprintf(stderr, "spte-vmm: process %u killed by signal %d\n",
+				i, WTERMSIG(status));
+			s->ret = 1;
+		} else if (WEXITSTATUS(status)) {
+			fprintf(stderr, "spte-vmm: process %u exited with status %d\n",
+				i, WEXITSTATUS(status));
+			s->ret = 1;
+			/* One failed: the others' result no longer matters. */
+			if (!s->stopping) {
+				s->stopping = true;
+				s->deadline = now_s() + s->opt->deadline_s + 30;
+				signal_children(s, SIGTERM);
 			}
-			snprintf(vcpu->err, sizeof(vcpu->err), "KVM_RUN: %s",
-				 strerror(errno));
-			return -1;
 		}
-		if (run->exit_reason == KVM_EXIT_IO &&
-		    run->io.direction == KVM_EXIT_IO_OUT &&
-		    run->io.port == DONE_PORT) {
-			vcpu->exits_io++;
-			return 0;
+		return;
+	}
+}
+
+/* The line a scenario waits for; a FIFO without a reader is an error. */
+static void write_ready(const struct supervisor *s)
+{
+	char line[128];
+	int fd, len;
+
+	if (!s->opt->ready_path)
+		return;
+	len = snprintf(line, sizeof(line), "ready pid=%d procs=%u vms=%u\n",
+		       (int)getpid(), s->opt->procs, s->opt->procs * s->opt->vms);
+	fd = open(s->opt->ready_path,
+		  O_WRONLY | O_CREAT | O_APPEND | O_NONBLOCK | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, line, len) != len)
+		fprintf(stderr, "spte-vmm: writing the ready line to %s: %s\n",
+			s->opt->ready_path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+}
+
+static void handle_signals(struct supervisor *s)
+{
+	struct signalfd_siginfo si;
+	int status;
+	pid_t pid;
+
+	while (read(s->sig_fd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGCHLD)
+			continue;	/* reaped below, whatever woke us */
+		if (!s->stopping) {
+			s->stopping = true;
+			s->deadline = now_s() + s->opt->deadline_s + 30;
 		}
-		snprintf(vcpu->err, sizeof(vcpu->err),
-			 "unexpected exit %u (%s), hw reason %#llx, suberror %u",
-			 run->exit_reason, exit_reason_name(run->exit_reason),
-			 (unsigned long long)run->fail_entry.hardware_entry_failure_reason,
-			 run->internal.suberror);
-		return -1;
+		signal_children(s, SIGTERM);
 	}
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+		reap_one(s, pid, status);
 }
 
-static void *vcpu_thread(void *arg)
+static void handle_ready(struct supervisor *s)
 {
-	struct vcpu *vcpu = arg;
-	struct vm *vm = vcpu->vm;
-	unsigned int round;
-	uint64_t gpa;
-	int ret;
+	char buf[MAX_PROCS];
+	ssize_t n;
 
-	for (;;) {
-		pthread_mutex_lock(&vm->lock);
-		while (vcpu->seen_round == vm->round && !vm->stop)
-			pthread_cond_wait(&vm->go, &vm->lock);
-		if (vm->stop) {
-			pthread_mutex_unlock(&vm->lock);
-			break;
+	n = read(s->ready_rd, buf, sizeof(buf));
+	if (n <= 0) {
+		if (n == 0 || errno != EAGAIN) {
+			close(s->ready_rd);	/* every writer is gone */
+			s->ready_rd = -1;
 		}
-		round = vm->round;
-		gpa = vm->data_gpa;
-		pthread_mutex_unlock(&vm->lock);
-
-		vcpu->seen_round = round;
-		ret = vcpu_run_round(vcpu, round, gpa);
-
-		pthread_mutex_lock(&vm->lock);
-		if (ret)
-			vm->failed = true;
-		vm->nr_done++;
-		pthread_cond_signal(&vm->done);
-		pthread_mutex_unlock(&vm->lock);
-		if (ret)
-			break;
+		return;
 	}
-	return NULL;
-}
-
-/* Say which vCPUs failed or did not report; called with vm->lock held. */
-static void report_stuck(struct vm *vm, unsigned int round)
-{
-	unsigned int i;
-
-	for (i = 0; i < vm->opt->vcpus; i++) {
-		struct vcpu *vcpu = &vm->vcpus[i];
-
-		if (vcpu->err[0])
-			vm_err(vm, "round %u: vcpu %u: %s", round, i, vcpu->err);
-		else if (!vm->failed)
-			vm_err(vm, "round %u: vcpu %u did not report within %u s",
-			       round, i, vm->opt->deadline_s);
-	}
-}
-
-/* Start round `round` on every vCPU and wait, bounded, for all of them. */
-static int run_round(struct vm *vm, unsigned int round)
-{
-	struct timespec deadline;
-	int ret = 0, rc = 0;
-
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += vm->opt->deadline_s;
-
-	trace_mark(vm, "round", "begin");
-	pthread_mutex_lock(&vm->lock);
-	vm->round = round;
-	vm->nr_done = 0;
-	pthread_cond_broadcast(&vm->go);
-	while (vm->nr_done < vm->opt->vcpus && !vm->failed && rc != ETIMEDOUT)
-		rc = pthread_cond_timedwait(&vm->done, &vm->lock, &deadline);
-	if (vm->failed || vm->nr_done < vm->opt->vcpus) {
-		report_stuck(vm, round);
-		ret = -1;
-	}
-	pthread_mutex_unlock(&vm->lock);
-	trace_mark(vm, "round", "end");
-	return ret;
-}
-
-/* Every page must hold this round's word: proof the guest wrote it. */
-static int verify_round(struct vm *vm, unsigned int round)
-{
-	uint32_t want = 0x5e770000u | (round & 0xffff);
-	unsigned long i, bad = 0, first_bad = 0;
-
-	for (i = 0; i < vm->nr_pages; i++) {
-		uint32_t got = *(volatile uint32_t *)(vm->mem + i * PAGE_SIZE);
-
-		if (got != want && !bad++)
-			first_bad = i;
-	}
-	if (bad) {
-		vm_err(vm, "round %u: %lu of %lu pages lack the guest's write (first: page %lu)",
-		       round, bad, vm->nr_pages, first_bad);
-		return -1;
-	}
-	vm->pages_touched += vm->nr_pages;
-	return 0;
-}
-
-static int zap_madvise(struct vm *vm)
-{
-	if (madvise(vm->mem, vm->mem_size, MADV_DONTNEED) < 0) {
-		vm_err(vm, "madvise(MADV_DONTNEED): %s", strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-/* Dropping write permission makes the MMU notifier zap the range. */
-static int zap_mprotect(struct vm *vm)
-{
-	if (mprotect(vm->mem, vm->mem_size, PROT_READ) < 0) {
-		vm_err(vm, "mprotect(PROT_READ): %s", strerror(errno));
-		return -1;
-	}
-	if (mprotect(vm->mem, vm->mem_size, PROT_READ | PROT_WRITE) < 0) {
-		vm_err(vm, "mprotect(PROT_READ|PROT_WRITE): %s", strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-static int zap_slot_delete(struct vm *vm)
-{
-	if (set_slot(vm, DATA_SLOT, vm->data_gpa, 0, vm->mem, vm->data_flags))
-		return -1;
-	return set_data_slot(vm);
-}
-
-/* Move the slot to the other GPA; the next round writes there. */
-static int zap_slot_move(struct vm *vm)
-{
-	vm->data_gpa = vm->data_gpa == DATA_GPA_A ? DATA_GPA_B : DATA_GPA_A;
-	return set_data_slot(vm);
-}
-
-static int dirty_log_set(struct vm *vm, bool on)
-{
-	if (on)
-		vm->data_flags |= KVM_MEM_LOG_DIRTY_PAGES;
-	else
-		vm->data_flags &= ~KVM_MEM_LOG_DIRTY_PAGES;
-	return set_data_slot(vm);
+	/* One byte per process, sent once: the line goes out once. */
+	if (s->nr_ready < s->opt->procs && s->nr_ready + n >= s->opt->procs)
+		write_ready(s);
+	s->nr_ready += n;
 }
 
 /*
- * After a logged round: every page was written, so every bit must be
- * set.  Then stop logging, which makes KVM zap the SPTEs that can be
- * collapsed back into huge pages.
+ * Wait for every VM process.  Each one bounds its rounds itself; the
+ * deadline here is the backstop for a process stuck elsewhere (an ioctl
+ * that never returns).  A run without a round limit has no deadline until
+ * it is asked to stop.
  */
-static int dirty_log_finish(struct vm *vm)
+static int supervise(struct supervisor *s)
 {
-	size_t words = (vm->nr_pages + 63) / 64;
-	struct kvm_dirty_log log = { .slot = DATA_SLOT };
-	uint64_t *bitmap;
-	unsigned long dirty = 0;
-	size_t i;
-	int ret = -1;
+	struct pollfd pfd[2];
+	int timeout_ms, n;
 
-	bitmap = calloc(words, sizeof(*bitmap));
-	if (!bitmap) {
-		vm_err(vm, "out of memory for the dirty bitmap");
-		goto out;
-	}
-	log.dirty_bitmap = bitmap;
-	trace_mark(vm, "dirty-log-get", "begin");
-	if (ioctl(vm->vm_fd, KVM_GET_DIRTY_LOG, &log) < 0) {
-		vm_err(vm, "KVM_GET_DIRTY_LOG: %s", strerror(errno));
-		goto out;
-	}
-	trace_mark(vm, "dirty-log-get", "end");
-	for (i = 0; i < words; i++)
-		dirty += __builtin_popcountll(bitmap[i]);
-	vm->dirty_pages += dirty;
-	if (dirty != vm->nr_pages) {
-		vm_err(vm, "dirty log has %lu pages, the guest wrote %lu",
-		       dirty, vm->nr_pages);
-		goto out;
-	}
-	trace_mark(vm, "dirty-log-disable", "begin");
-	if (dirty_log_set(vm, false))
-		goto out;
-	trace_mark(vm, "dirty-log-disable", "end");
-	ret = 0;
-out:
-	free(bitmap);
-	return ret;
-}
+	while (s->left) {
+		timeout_ms = -1;
+		if (s->deadline) {
+			double rem = s->deadline - now_s();
 
-static int do_zap(struct vm *vm, enum zap_kind kind)
-{
-	const char *phase = kind == ZAP_DIRTY_LOG ? "dirty-log-enable" :
-			    zap_names[kind];
-	int ret = 0;
-
-	trace_mark(vm, phase, "begin");
-	switch (kind) {
-	case ZAP_NONE:
-		break;
-	case ZAP_MADVISE:
-		ret = zap_madvise(vm);
-		break;
-	case ZAP_MPROTECT:
-		ret = zap_mprotect(vm);
-		break;
-	case ZAP_SLOT_DELETE:
-		ret = zap_slot_delete(vm);
-		break;
-	case ZAP_SLOT_MOVE:
-		ret = zap_slot_move(vm);
-		break;
-	case ZAP_DIRTY_LOG:
-		ret = dirty_log_set(vm, true);
-		break;
-	case NR_ZAP_KINDS:
-		ret = -1;
-		break;
-	}
-	trace_mark(vm, phase, "end");
-	if (!ret)
-		vm->zaps[kind]++;
-	return ret;
-}
-
-static int open_marker(struct vm *vm)
-{
-	static const char *const paths[] = {
-		"/sys/kernel/tracing/trace_marker",
-		"/sys/kernel/debug/tracing/trace_marker",
-	};
-	size_t i;
-
-	vm->marker_fd = -1;
-	if (!vm->opt->trace_marker)
-		return 0;
-	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
-		vm->marker_fd = open(paths[i], O_WRONLY | O_CLOEXEC);
-		if (vm->marker_fd >= 0)
-			return 0;
-	}
-	vm_err(vm, "--trace-marker: cannot open %s: %s", paths[0],
-	       strerror(errno));
-	return -1;
-}
-
-static int open_kvm(struct vm *vm)
-{
-	int api, size;
-
-	vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	if (vm->kvm_fd < 0) {
-		vm_err(vm, "open /dev/kvm: %s", strerror(errno));
-		return -1;
-	}
-	api = ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);
-	if (api != KVM_API_VERSION) {
-		vm_err(vm, "KVM API version %d, want %d", api, KVM_API_VERSION);
-		return -1;
-	}
-	size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
-	if (size < (int)sizeof(struct kvm_run)) {
-		vm_err(vm, "KVM_GET_VCPU_MMAP_SIZE: %d (%s)", size,
-		       strerror(errno));
-		return -1;
-	}
-	vm->run_size = size;
-	vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
-	if (vm->vm_fd < 0) {
-		vm_err(vm, "KVM_CREATE_VM: %s", strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-static int init_sync(struct vm *vm)
-{
-	pthread_condattr_t attr;
-	int ret = -1;
-
-	if (pthread_condattr_init(&attr))
-		return -1;
-	/* Deadlines must not move with the wall clock. */
-	if (pthread_condattr_setclock(&attr, CLOCK_MONOTONIC))
-		goto out;
-	if (pthread_mutex_init(&vm->lock, NULL) ||
-	    pthread_cond_init(&vm->go, &attr) ||
-	    pthread_cond_init(&vm->done, &attr))
-		goto out;
-	ret = 0;
-out:
-	pthread_condattr_destroy(&attr);
-	if (ret)
-		vm_err(vm, "cannot set up thread synchronisation");
-	return ret;
-}
-
-static int vm_setup(struct vm *vm)
-{
-	unsigned int i;
-	int err;
-
-	if (open_marker(vm) || open_kvm(vm) || init_sync(vm) ||
-	    setup_code(vm) || alloc_guest_mem(vm))
-		return -1;
-	vm->data_gpa = DATA_GPA_A;
-	if (set_data_slot(vm))
-		return -1;
-	for (i = 0; i < vm->opt->vcpus; i++) {
-		if (create_vcpu(vm, i))
-			return -1;
-	}
-	for (i = 0; i < vm->opt->vcpus; i++) {
-		err = pthread_create(&vm->vcpus[i].thread, NULL, vcpu_thread,
-				     &vm->vcpus[i]);
-		if (err) {
-			vm_err(vm, "pthread_create: %s", strerror(err));
-			return -1;
+			if (rem <= 0) {
+				fprintf(stderr, "spte-vmm: %u process(es) still running past the deadline, killing them\n",
+					s->left);
+				signal_children(s, SIGKILL);
+				while (waitpid(-1, NULL, 0) > 0)
+					;
+				return 1;
+			}
+			timeout_ms = (int)(rem * 1000) + 1;
 		}
-		vm->vcpus[i].started = true;
-	}
-	return 0;
-}
-
-static int vm_rounds(struct vm *vm)
-{
-	const struct options *opt = vm->opt;
-	enum zap_kind kind = ZAP_NONE;
-	unsigned int round;
-	double t0;
-
-	for (round = 1; round <= opt->rounds; round++) {
-		t0 = now_s();
-		if (round > 1) {
-			kind = opt->zaps[(round - 2) % opt->nr_zaps];
-			if (do_zap(vm, kind))
-				return -1;
+		pfd[0] = (struct pollfd){ .fd = s->sig_fd, .events = POLLIN };
+		pfd[1] = (struct pollfd){ .fd = s->ready_rd, .events = POLLIN };
+		n = poll(pfd, s->ready_rd >= 0 ? 2 : 1, timeout_ms);
+		if (n < 0 && errno != EINTR) {
+			perror("spte-vmm: poll");
+			signal_children(s, SIGKILL);
+			return 1;
 		}
-		if (run_round(vm, round) || verify_round(vm, round))
-			return -1;
-		if (kind == ZAP_DIRTY_LOG && dirty_log_finish(vm))
-			return -1;
-		if (opt->verbose)
-			fprintf(stderr, "spte-vmm: vm %d: round %u after %s: %.3f s\n",
-				vm->index, round, round > 1 ? zap_names[kind] : "start",
-				now_s() - t0);
+		if (n > 0 && pfd[0].revents)
+			handle_signals(s);
+		if (n > 0 && s->ready_rd >= 0 && pfd[1].revents)
+			handle_ready(s);
 	}
-	return 0;
+	return s->ret;
 }
 
-/* Stop the vCPU threads; only safe when none is inside KVM_RUN. */
-static void stop_vcpus(struct vm *vm)
-{
-	unsigned int i;
-
-	pthread_mutex_lock(&vm->lock);
-	vm->stop = true;
-	pthread_cond_broadcast(&vm->go);
-	pthread_mutex_unlock(&vm->lock);
-	for (i = 0; i < vm->opt->vcpus; i++) {
-		if (vm->vcpus[i].started)
-			pthread_join(vm->vcpus[i].thread, NULL);
-	}
-}
-
-/* Closing the last fd destroys the VM and tears its page tables down. */
-static void vm_teardown(struct vm *vm)
-{
-	unsigned int i;
-
-	trace_mark(vm, "teardown", "begin");
-	for (i = 0; i < vm->opt->vcpus; i++) {
-		if (vm->vcpus[i].run)
-			munmap(vm->vcpus[i].run, vm->run_size);
-		if (vm->vcpus[i].fd > 0)
-			close(vm->vcpus[i].fd);
-	}
-	if (vm->vm_fd >= 0)
-		close(vm->vm_fd);
-	if (vm->kvm_fd >= 0)
-		close(vm->kvm_fd);
-	if (vm->map)
-		munmap(vm->map, vm->map_size);
-	if (vm->code)
-		munmap(vm->code, CODE_SIZE);
-	trace_mark(vm, "teardown", "end");
-	if (vm->marker_fd >= 0)
-		close(vm->marker_fd);
-}
-
-static void print_summary(struct vm *vm, double secs)
-{
-	const struct options *opt = vm->opt;
-	unsigned long io = 0, intr = 0;
-	char line[512];
-	int len, k;
-	unsigned int i;
-
-	for (i = 0; i < opt->vcpus; i++) {
-		io += vm->vcpus[i].exits_io;
-		intr += vm->vcpus[i].exits_intr;
-	}
-	len = snprintf(line, sizeof(line),
-		       "spte-vmm: vm %d: rounds=%u vcpus=%u mem=%luM huge=%s pages=%lu zaps",
-		       vm->index, opt->rounds, opt->vcpus, opt->mem_mb,
-		       opt->hugepages ? "yes" : "no", vm->pages_touched);
-	for (k = 0; k < NR_ZAP_KINDS; k++)
-		len += snprintf(line + len, sizeof(line) - len, " %s=%lu",
-				zap_names[k], vm->zaps[k]);
-	len += snprintf(line + len, sizeof(line) - len,
-			" dirty-pages=%lu exits io=%lu intr=%lu time=%.2fs\n",
-			vm->dirty_pages, io, intr, secs);
-	write_all(STDOUT_FILENO, line, len);
-}
-
-/* One VM, start to finish, in the current (child) process. */
-static int vm_main(const struct options *opt, int index)
-{
-	struct vm *vm;
-	double t0 = now_s();
-	unsigned int i;
-	int ret = 1;
-
-	vm = calloc(1, sizeof(*vm));
-	if (!vm) {
-		fprintf(stderr, "spte-vmm: vm %d: out of memory\n", index);
-		return 1;
-	}
-	vm->opt = opt;
-	vm->index = index;
-	vm->kvm_fd = vm->vm_fd = vm->marker_fd = -1;
-	for (i = 0; i < MAX_VCPUS; i++)
-		vm->vcpus[i].fd = -1;
-
-	if (vm_setup(vm))
-		goto out;
-	if (vm_rounds(vm))
-		goto out;
-	stop_vcpus(vm);
-	vm_teardown(vm);
-	print_summary(vm, now_s() - t0);
-	ret = 0;
-out:
-	/*
-	 * On failure a vCPU thread may still sit in KVM_RUN; exiting the
-	 * process is what stops it, so no teardown is tried here.
-	 */
-	if (ret)
-		vm_err(vm, "failed");
-	else
-		free(vm);
-	return ret;
-}
+/* ---------------------------------------------------------- options ---- */
 
 static void usage(FILE *f)
 {
@@ -876,21 +333,32 @@ static void usage(FILE *f)
 		"Run small KVM guests that touch every 4 KiB page of their memory\n"
 		"each round, and zap their mappings between rounds.\n"
 		"\n"
-		"  --vcpus N         vCPUs per VM, each on its slice of memory (default 2)\n"
-		"  --mem MB          guest memory per VM, 1..%lu (default 64)\n"
-		"  --hugepages       2 MiB aligned memory with MADV_HUGEPAGE (default:\n"
-		"                    MADV_NOHUGEPAGE, so KVM maps 4 KiB pages)\n"
-		"  --rounds R        guest rounds; a zap runs between two rounds (default 3)\n"
-		"  --zap LIST        comma list cycled per zap: none, madvise, mprotect,\n"
-		"                    memslot-delete, memslot-move, dirty-log (default madvise)\n"
-		"  --vms N           run N VMs, one process each, at once (default 1)\n"
-		"  --deadline SECS   fail when a round takes longer (default 120)\n"
-		"  --trace-marker    write phase markers to tracefs' trace_marker\n"
-		"  -v, --verbose     print each round's time\n"
-		"  -h, --help        this text\n"
+		"  --vcpus N          vCPUs per VM, each on its slice of memory (default 2)\n"
+		"  --mem MB           guest memory per VM, 1..%lu (default 64)\n"
+		"  --backing KIND     4k: MADV_NOHUGEPAGE (default); thp: 2 MiB aligned,\n"
+		"                     MADV_HUGEPAGE; hugetlb: MAP_HUGETLB (reserve\n"
+		"                     vm.nr_hugepages first)\n"
+		"  --hugepages        same as --backing thp\n"
+		"  --rounds R         guest rounds, a zap between two (default 3);\n"
+		"                     0: run until SIGTERM or SIGINT\n"
+		"  --zap LIST         comma list cycled per zap: none, madvise, mprotect,\n"
+		"                     memslot-delete, memslot-move, dirty-log (default madvise)\n"
+		"  --vms N            VMs per process, one thread each (default 1, max %d)\n"
+		"  --procs N          processes, each running --vms VMs (default 1, max %d)\n"
+		"  --interval MS      pause between rounds (default 0)\n"
+		"  --ready PATH       append one line to PATH (file or FIFO) once every VM\n"
+		"                     has mapped all its memory (after round 1)\n"
+		"  --eager-split on|off  set kvm's eager_page_split for the run and\n"
+		"                     restore it after; off makes dirty logging leave huge\n"
+		"                     SPTEs in place, to be zapped atomically on write faults\n"
+		"  --deadline SECS    fail when a round takes longer (default 120)\n"
+		"  --trace-marker     write phase markers to tracefs' trace_marker\n"
+		"  -v, --verbose      print each round's time\n"
+		"  -h, --help         this text\n"
 		"\n"
-		"Prints one summary line per VM; exits 0 when every VM ran every round.\n",
-		MAX_MEM_MB);
+		"Prints one summary line per VM; exits 0 when every VM ran every round\n"
+		"(or every round until a stop request), 1 on a failure, 2 on bad usage.\n",
+		MAX_MEM_MB, MAX_VMS, MAX_PROCS);
 }
 
 static int parse_uint(const char *name, const char *s, unsigned long min,
@@ -943,16 +411,36 @@ out:
 	return ret;
 }
 
-enum { OPT_VCPUS = 256, OPT_MEM, OPT_HUGE, OPT_ROUNDS, OPT_ZAP, OPT_VMS,
-       OPT_DEADLINE, OPT_MARKER };
+static int parse_backing(struct options *opt, const char *s)
+{
+	int k;
+
+	for (k = 0; k < NR_BACKINGS; k++) {
+		if (!strcmp(s, backing_names[k])) {
+			opt->backing = k;
+			return 0;
+		}
+	}
+	fprintf(stderr, "spte-vmm: --backing wants 4k, thp or hugetlb, not '%s'\n", s);
+	return -1;
+}
+
+enum { OPT_VCPUS = 256, OPT_MEM, OPT_HUGE, OPT_BACKING, OPT_ROUNDS, OPT_ZAP,
+       OPT_VMS, OPT_PROCS, OPT_INTERVAL, OPT_READY, OPT_EAGER, OPT_DEADLINE,
+       OPT_MARKER };
 
 static const struct option long_opts[] = {
 	{ "vcpus",	  required_argument, NULL, OPT_VCPUS },
 	{ "mem",	  required_argument, NULL, OPT_MEM },
 	{ "hugepages",	  no_argument,	     NULL, OPT_HUGE },
+	{ "backing",	  required_argument, NULL, OPT_BACKING },
 	{ "rounds",	  required_argument, NULL, OPT_ROUNDS },
 	{ "zap",	  required_argument, NULL, OPT_ZAP },
 	{ "vms",	  required_argument, NULL, OPT_VMS },
+	{ "procs",	  required_argument, NULL, OPT_PROCS },
+	{ "interval",	  required_argument, NULL, OPT_INTERVAL },
+	{ "ready",	  required_argument, NULL, OPT_READY },
+	{ "eager-split",  required_argument, NULL, OPT_EAGER },
 	{ "deadline",	  required_argument, NULL, OPT_DEADLINE },
 	{ "trace-marker", no_argument,	     NULL, OPT_MARKER },
 	{ "verbose",	  no_argument,	     NULL, 'v' },
@@ -967,8 +455,9 @@ static int parse_args(int argc, char **argv, struct options *opt)
 	int c;
 
 	*opt = (struct options){
-		.vcpus = 2, .rounds = 3, .vms = 1, .deadline_s = 120,
-		.mem_mb = 64, .zaps = { ZAP_MADVISE }, .nr_zaps = 1,
+		.vcpus = 2, .rounds = 3, .vms = 1, .procs = 1,
+		.deadline_s = 120, .mem_mb = 64, .backing = BACKING_4K,
+		.eager_split = -1, .zaps = { ZAP_MADVISE }, .nr_zaps = 1,
 	};
 	while ((c = getopt_long(argc, argv, "vh", long_opts, NULL)) != -1) {
 		switch (c) {
@@ -983,10 +472,14 @@ static int parse_args(int argc, char **argv, struct options *opt)
 			opt->mem_mb = v;
 			break;
 		case OPT_HUGE:
-			opt->hugepages = true;
+			opt->backing = BACKING_THP;
+			break;
+		case OPT_BACKING:
+			if (parse_backing(opt, optarg))
+				return -1;
 			break;
 		case OPT_ROUNDS:
-			if (parse_uint("--rounds", optarg, 1, 1000000, &v))
+			if (parse_uint("--rounds", optarg, 0, 1000000, &v))
 				return -1;
 			opt->rounds = v;
 			break;
@@ -998,6 +491,30 @@ static int parse_args(int argc, char **argv, struct options *opt)
 			if (parse_uint("--vms", optarg, 1, MAX_VMS, &v))
 				return -1;
 			opt->vms = v;
+			break;
+		case OPT_PROCS:
+			if (parse_uint("--procs", optarg, 1, MAX_PROCS, &v))
+				return -1;
+			opt->procs = v;
+			break;
+		case OPT_INTERVAL:
+			if (parse_uint("--interval", optarg, 0, 3600000, &v))
+				return -1;
+			opt->interval_ms = v;
+			break;
+		case OPT_READY:
+			opt->ready_path = optarg;
+			break;
+		case OPT_EAGER:
+			if (!strcmp(optarg, "on")) {
+				opt->eager_split = 1;
+			} else if (!strcmp(optarg, "off")) {
+				opt->eager_split = 0;
+			} else {
+				fprintf(stderr, "spte-vmm: --eager-split wants on or off, not '%s'\n",
+					optarg);
+				return -1;
+			}
 			break;
 		case OPT_DEADLINE:
 			if (parse_uint("--deadline", optarg, 1, 86400, &v))
@@ -1021,11 +538,12 @@ static int parse_args(int argc, char **argv, struct options *opt)
 		fprintf(stderr, "spte-vmm: unexpected argument '%s'\n", argv[optind]);
 		return -1;
 	}
-	if (opt->hugepages && opt->mem_mb % 2) {
-		fprintf(stderr, "spte-vmm: --hugepages wants an even --mem (whole 2 MiB pages)\n");
+	if (opt->backing != BACKING_4K && opt->mem_mb % 2) {
+		fprintf(stderr, "spte-vmm: --backing %s wants an even --mem (whole 2 MiB pages)\n",
+			backing_names[opt->backing]);
 		return -1;
 	}
-	if ((opt->mem_mb << 20) / PAGE_SIZE < opt->vcpus) {
+	if ((opt->mem_mb << 20) / 4096 < opt->vcpus) {
 		fprintf(stderr, "spte-vmm: --mem %lu gives fewer pages than vCPUs\n",
 			opt->mem_mb);
 		return -1;
@@ -1033,121 +551,100 @@ static int parse_args(int argc, char **argv, struct options *opt)
 	return 0;
 }
 
-static void kill_children(const pid_t *pids, unsigned int n)
-{
-	unsigned int i;
+/* ----------------------------------------------------- eager split ---- */
 
-	for (i = 0; i < n; i++) {
-		if (pids[i] > 0)
-			kill(pids[i], SIGKILL);
-	}
+/* Reads kvm's eager_page_split: 1 (Y), 0 (N) or -1 when unknown. */
+static int eager_split_get(void)
+{
+	char c = 0;
+	int fd = open(EAGER_SPLIT_PARAM, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	if (read(fd, &c, 1) != 1)
+		c = 0;
+	close(fd);
+	return c == 'Y' ? 1 : c == 'N' ? 0 : -1;
 }
 
-/* Record the exit of child `pid`; returns false for an unknown pid. */
-static bool reap_one(pid_t pid, int status, pid_t *pids, unsigned int n,
-		     int *ret)
+static int eager_split_set(int on)
 {
-	unsigned int i;
+	int fd = open(EAGER_SPLIT_PARAM, O_WRONLY | O_CLOEXEC);
+	int ok = fd >= 0 && write(fd, on ? "Y" : "N", 1) == 1;
 
-	for (i = 0; i < n; i++) {
-		if (pids[i] != pid)
-			continue;
-		pids[i] = 0;
-		if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-			if (WIFSIGNALED(status))
-				fprintf(stderr, "spte-vmm: vm %u killed by signal %d\n",
-					i, WTERMSIG(status));
-			else
-				fprintf(stderr, "spte-vmm: vm %u exited with status %d\n",
-					i, WEXITSTATUS(status));
-			*ret = 1;
-		}
-		return true;
-	}
-	return false;
+	if (!ok)
+		fprintf(stderr, "spte-vmm: cannot set %s to %s: %s\n",
+			EAGER_SPLIT_PARAM, on ? "Y" : "N", strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return ok ? 0 : -1;
 }
 
-/*
- * Wait for every VM process.  Each one bounds its rounds itself; this is
- * the backstop for a VM stuck elsewhere (an ioctl that never returns).
- */
-static int wait_children(pid_t *pids, unsigned int n, unsigned int bound_s)
-{
-	double end = now_s() + bound_s;
-	unsigned int left = n;
-	sigset_t set;
-	int ret = 0, status;
-	pid_t pid;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	while (left) {
-		struct timespec ts;
-		double rem;
-
-		while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-			if (reap_one(pid, status, pids, n, &ret))
-				left--;
-		}
-		if (!left)
-			break;
-		rem = end - now_s();
-		if (rem <= 0) {
-			fprintf(stderr, "spte-vmm: %u VM(s) still running after %u s, killing them\n",
-				left, bound_s);
-			kill_children(pids, n);
-			while (waitpid(-1, NULL, 0) > 0)
-				;
-			ret = 1;
-			break;
-		}
-		ts.tv_sec = (time_t)rem;
-		ts.tv_nsec = (long)((rem - ts.tv_sec) * 1e9);
-		if (sigtimedwait(&set, NULL, &ts) < 0 && errno != EAGAIN &&
-		    errno != EINTR) {
-			perror("spte-vmm: sigtimedwait");
-			kill_children(pids, n);
-			ret = 1;
-			break;
-		}
-	}
-	return ret;
-}
+/* ------------------------------------------------------------- main ---- */
 
 int main(int argc, char **argv)
 {
-	pid_t pids[MAX_VMS] = { 0 };
+	struct supervisor s = { .ready_rd = -1, .sig_fd = -1 };
 	struct options opt;
-	unsigned int i, bound;
+	int ready_pipe[2], old_split = -1, ret;
+	unsigned int i;
 	sigset_t set;
-	int ret;
 
 	ret = parse_args(argc, argv, &opt);
 	if (ret)
 		return ret > 0 ? 0 : 2;
+	s.opt = &opt;
 
-	/* SIGCHLD stays blocked so sigtimedwait() can pick it up. */
+	if (opt.eager_split >= 0) {
+		old_split = eager_split_get();
+		if (old_split < 0 || eager_split_set(opt.eager_split))
+			return 1;
+	}
+	fprintf(stderr, "spte-vmm: %u process(es) x %u VM(s), %u vCPU(s) and %lu MiB (%s) each, eager_page_split=%d\n",
+		opt.procs, opt.vms, opt.vcpus, opt.mem_mb,
+		backing_names[opt.backing], eager_split_get());
+
+	/* Blocked here, taken through the signalfd; children unblock them. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
 	sigprocmask(SIG_BLOCK, &set, NULL);
+	s.sig_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (s.sig_fd < 0 || pipe2(ready_pipe, O_CLOEXEC)) {
+		perror("spte-vmm: signalfd/pipe");
+		ret = 1;
+		goto out;
+	}
 	fflush(NULL);
 
-	for (i = 0; i < opt.vms; i++) {
-		pids[i] = fork();
-		if (pids[i] < 0) {
+	for (i = 0; i < opt.procs; i++) {
+		s.pids[i] = fork();
+		if (s.pids[i] < 0) {
 			perror("spte-vmm: fork");
-			pids[i] = 0;
-			kill_children(pids, i);
+			s.pids[i] = 0;
+			signal_children(&s, SIGKILL);
 			while (waitpid(-1, NULL, 0) > 0)
 				;
-			return 1;
+			ret = 1;
+			goto out;
 		}
-		if (!pids[i]) {
-			sigprocmask(SIG_UNBLOCK, &set, NULL);
-			_exit(vm_main(&opt, i));
+		if (!s.pids[i]) {
+			close(ready_pipe[0]);
+			close(s.sig_fd);
+			proc_main(&opt, i, ready_pipe[1]);
 		}
+		s.left++;
 	}
-	/* Every round and every zap in between, plus setup and teardown. */
-	bound = opt.rounds * opt.deadline_s + 60;
-	return wait_children(pids, opt.vms, bound);
+	close(ready_pipe[1]);
+	s.ready_rd = ready_pipe[0];
+	fcntl(s.ready_rd, F_SETFL, O_NONBLOCK);
+	if (opt.rounds)
+		s.deadline = now_s() + (double)opt.rounds * opt.deadline_s + 60;
+	ret = supervise(&s);
+out:
+	if (old_split >= 0)
+		eager_split_set(old_split);
+	return ret;
 }
