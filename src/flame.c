@@ -188,7 +188,7 @@ static void merge(struct flame *f)
 {
 	size_t i, out = 0;
 
-	if (f->merged)
+	if (f->merged || !f->n)
 		return;
 	qsort(f->samples, f->n, sizeof(*f->samples), cmp_sample);
 	for (i = 0; i < f->n; i++) {
@@ -474,7 +474,8 @@ static void emit_node(struct svg *s, struct node *n, unsigned int depth,
 	emit_label(s->out, n, w);
 	fputs("</text></g>\n", s->out);
 
-	qsort(n->kids, n->n, sizeof(*n->kids), cmp_node);
+	if (n->n)
+		qsort(n->kids, n->n, sizeof(*n->kids), cmp_node);
 	for (i = 0; i < n->n; i++) {
 		emit_node(s, &n->kids[i], depth + 1, x, kind);
 		x += n->kids[i].value;

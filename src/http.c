@@ -294,7 +294,8 @@ int http_server__publish(struct http_server *s, const char *body,
 
 	if (!copy)
 		return -ENOMEM;
-	memcpy(copy, body, len);
+	if (len)
+		memcpy(copy, body, len);
 	pthread_mutex_lock(&s->lock);
 	old = s->body;
 	s->body = copy;
