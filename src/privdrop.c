@@ -12,14 +12,16 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
+#include <linux/bpf.h>
 
 #include "privdrop.h"
 
-#define ALL_SECUREBITS (SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | \
-			SECBIT_NO_SETUID_FIXUP_LOCKED | SECBIT_KEEP_CAPS_LOCKED | \
-			SECBIT_NO_CAP_AMBIENT_RAISE | \
-			SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED)
+#define BASE_SECUREBITS (SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | \
+			 SECBIT_NO_SETUID_FIXUP_LOCKED | \
+			 SECBIT_NO_CAP_AMBIENT_RAISE | \
+			 SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED)
 
 static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -122,12 +124,13 @@ static int last_cap(void)
 	return last;
 }
 
-static int drop_bounding_set(char *err, size_t errlen)
+static int drop_bounding_set(__u64 keep, char *err, size_t errlen)
 {
 	int cap, last = last_cap();
 
 	for (cap = 0; cap <= last; cap++) {
-		if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) <= 0)
+		if ((cap < 64 && (keep >> cap & 1)) ||
+		    prctl(PR_CAPBSET_READ, cap, 0, 0, 0) <= 0)
 			continue;
 		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0))
 			return fail(err, errlen, -errno,
@@ -137,18 +140,22 @@ static int drop_bounding_set(char *err, size_t errlen)
 	return 0;
 }
 
-static int lock_down(char *err, size_t errlen)
+static int lock_down(__u64 keep, char *err, size_t errlen)
 {
+	/* keep_caps lets the kept set survive the uid change below */
+	unsigned long bits = BASE_SECUREBITS |
+			     (keep ? SECBIT_KEEP_CAPS : SECBIT_KEEP_CAPS_LOCKED);
+
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		return fail(err, errlen, -errno, "PR_SET_NO_NEW_PRIVS");
-	if (prctl(PR_SET_SECUREBITS, ALL_SECUREBITS, 0, 0, 0))
+	if (prctl(PR_SET_SECUREBITS, bits, 0, 0, 0))
 		return fail(err, errlen, -errno,
 			    "cannot set securebits (needs CAP_SETPCAP)");
 	/* EINVAL: a kernel before 4.3 has no ambient set to clear */
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) &&
 	    errno != EINVAL)
 		return fail(err, errlen, -errno, "cannot clear ambient capabilities");
-	return drop_bounding_set(err, errlen);
+	return drop_bounding_set(keep, err, errlen);
 }
 
 static int switch_ids(uid_t uid, gid_t gid, char *err, size_t errlen)
@@ -162,7 +169,7 @@ static int switch_ids(uid_t uid, gid_t gid, char *err, size_t errlen)
 	return 0;
 }
 
-static int clear_caps(char *err, size_t errlen)
+static int set_caps(__u64 keep, char *err, size_t errlen)
 {
 	struct __user_cap_header_struct hdr = {
 		.version = _LINUX_CAPABILITY_VERSION_3,
@@ -170,12 +177,15 @@ static int clear_caps(char *err, size_t errlen)
 	struct __user_cap_data_struct data[2];
 
 	memset(data, 0, sizeof(data));
+	data[0].permitted = data[0].effective = (__u32)keep;
+	data[1].permitted = data[1].effective = keep >> 32;
 	if (syscall(SYS_capset, &hdr, data))
 		return fail(err, errlen, -errno, "capset");
 	return 0;
 }
 
-int privdrop__apply(const char *user, char *err, size_t errlen)
+int privdrop__apply_keep(const char *user, __u64 keep, char *err,
+			 size_t errlen)
 {
 	uid_t uid;
 	gid_t gid;
@@ -185,33 +195,50 @@ int privdrop__apply(const char *user, char *err, size_t errlen)
 	if (!ret)
 		ret = single_threaded(err, errlen);
 	if (!ret)
-		ret = lock_down(err, errlen);
+		ret = lock_down(keep, err, errlen);
 	if (!ret)
 		ret = switch_ids(uid, gid, err, errlen);
 	if (!ret)
-		ret = clear_caps(err, errlen);
+		ret = set_caps(keep, err, errlen);
 	if (!ret)
-		ret = privdrop__verify(err, errlen);
+		ret = privdrop__verify_keep(keep, err, errlen);
 	return ret;
+}
+
+int privdrop__apply(const char *user, char *err, size_t errlen)
+{
+	return privdrop__apply_keep(user, 0, err, errlen);
 }
 
 int privdrop__verify(char *err, size_t errlen)
 {
-	static const char *const sets[] = {
-		"CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb",
+	return privdrop__verify_keep(0, err, errlen);
+}
+
+int privdrop__verify_keep(__u64 keep, char *err, size_t errlen)
+{
+	static const struct {
+		const char *name;
+		bool kept;	/* may hold @keep */
+	} sets[] = {
+		{ "CapInh", false }, { "CapPrm", true }, { "CapEff", true },
+		{ "CapBnd", true }, { "CapAmb", false },
 	};
-	char buf[64];
+	unsigned long long v;
+	char buf[64], *end;
 	unsigned int i;
 	int ret;
 
 	for (i = 0; i < sizeof(sets) / sizeof(sets[0]); i++) {
-		ret = status_field(sets[i], buf, sizeof(buf));
-		if (ret == -ENOENT && !strcmp(sets[i], "CapAmb"))
+		ret = status_field(sets[i].name, buf, sizeof(buf));
+		if (ret == -ENOENT && !strcmp(sets[i].name, "CapAmb"))
 			continue;	/* before 4.3 */
 		if (ret)
-			return fail(err, errlen, ret, "cannot read %s", sets[i]);
-		if (strspn(buf, "0") != strlen(buf))
-			return fail(err, errlen, 0, "%s is still %s", sets[i],
+			return fail(err, errlen, ret, "cannot read %s",
+				    sets[i].name);
+		v = strtoull(buf, &end, 16);
+		if (*end || v != (sets[i].kept ? keep : 0))
+			return fail(err, errlen, 0, "%s is %s", sets[i].name,
 				    buf);
 	}
 	if (!getuid() || !geteuid())
@@ -219,4 +246,39 @@ int privdrop__verify(char *err, size_t errlen)
 	if (!setuid(0))
 		return fail(err, errlen, 0, "setuid(0) succeeded afterwards");
 	return 0;
+}
+
+/*
+ * Older kernels with kernel.unprivileged_bpf_disabled refuse every bpf()
+ * command to a process without capabilities, map reads on fds it already
+ * holds included; 6.1 only refuses map creation and program load.  Ask the
+ * kernel rather than guess from its version: drop in a child and read.
+ */
+int privdrop__probe_map_access(int map_fd, const char *user, char *err,
+			       size_t errlen)
+{
+	union bpf_attr attr;
+	char key[512] = { 0 }, value[4096];
+	int status, ret;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return fail(err, errlen, -errno, "fork");
+	if (!pid) {
+		if (privdrop__apply(user, err, errlen))
+			_exit(2);
+		memset(&attr, 0, sizeof(attr));
+		attr.map_fd = map_fd;
+		attr.key = (unsigned long)key;
+		attr.value = (unsigned long)value;
+		ret = syscall(SYS_bpf, BPF_MAP_LOOKUP_ELEM, &attr,
+			      sizeof(attr));
+		_exit(ret && errno == EPERM ? 1 : 0);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) > 1)
+		return fail(err, errlen, 0,
+			    "the probe could not drop privileges");
+	return WEXITSTATUS(status) ? 0 : 1;
 }

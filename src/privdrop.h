@@ -21,6 +21,7 @@
 #ifndef __SPTE_PRIVDROP_H
 #define __SPTE_PRIVDROP_H
 
+#include <linux/types.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -35,6 +36,25 @@ int privdrop__apply(const char *user, char *err, size_t errlen);
 
 /* Check /proc/self/status: no capability in any set, uid not 0. */
 int privdrop__verify(char *err, size_t errlen);
+
+/*
+ * Where the kernel needs more (see privdrop__probe_map_access()): the same,
+ * but the capabilities in @keep (1ULL << CAP_*) stay in the permitted,
+ * effective and bounding sets.
+ */
+int privdrop__apply_keep(const char *user, __u64 keep, char *err,
+			 size_t errlen);
+int privdrop__verify_keep(__u64 keep, char *err, size_t errlen);
+
+/*
+ * Can a process dropped to @user still read BPF map @map_fd?  Tried in a
+ * forked child.  1: yes (6.1 and later); 0: no, the kernel refuses every
+ * bpf() command without CAP_BPF/CAP_SYS_ADMIN (older kernels with
+ * kernel.unprivileged_bpf_disabled set) and the daemon must keep one;
+ * < 0: the probe failed, message in @err.
+ */
+int privdrop__probe_map_access(int map_fd, const char *user, char *err,
+			       size_t errlen);
 
 /* Resolve @user as privdrop__apply() does.  0 or -ENOENT/-EINVAL. */
 int privdrop__resolve(const char *user, uid_t *uid, gid_t *gid, char *err,
