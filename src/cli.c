@@ -26,6 +26,15 @@ enum {
 	OPT_PENDING_TTL,
 	OPT_NO_STACKS,
 	OPT_NO_HISTS,
+	OPT_PROMETHEUS,
+	OPT_TEXTFILE,
+	OPT_FOLDED,
+	OPT_SVG,
+	OPT_RECORD,
+	OPT_USER,
+	OPT_NO_PRIVDROP,
+	OPT_VM_LIMIT,
+	OPT_SINGLE_VM,
 };
 
 static const struct option long_opts[] = {
@@ -43,6 +52,16 @@ static const struct option long_opts[] = {
 	{ "pending-ttl", required_argument, NULL, OPT_PENDING_TTL },
 	{ "no-stacks", no_argument, NULL, OPT_NO_STACKS },
 	{ "no-hists", no_argument, NULL, OPT_NO_HISTS },
+	{ "json", no_argument, NULL, 'j' },
+	{ "prometheus", required_argument, NULL, OPT_PROMETHEUS },
+	{ "textfile", required_argument, NULL, OPT_TEXTFILE },
+	{ "folded", required_argument, NULL, OPT_FOLDED },
+	{ "svg", required_argument, NULL, OPT_SVG },
+	{ "record", required_argument, NULL, OPT_RECORD },
+	{ "user", required_argument, NULL, OPT_USER },
+	{ "no-privdrop", no_argument, NULL, OPT_NO_PRIVDROP },
+	{ "vm-limit", required_argument, NULL, OPT_VM_LIMIT },
+	{ "single-vm", no_argument, NULL, OPT_SINGLE_VM },
 	{}
 };
 
@@ -50,6 +69,7 @@ static void usage(FILE *f, const char *prog)
 {
 	fprintf(f,
 "usage: %s [options] [interval [count]]\n"
+"       %s report [options] FILE\n"
 "\n"
 "Trace the KVM TDP MMU's removed-SPTE protocol: report every guest mapping\n"
 "reinstalled before the remote TLB flush that must follow its zap, and show\n"
@@ -70,6 +90,22 @@ static void usage(FILE *f, const char *prog)
 "                         (default 60, 0: never), counted as 'expired'\n"
 "      --no-stacks        do not capture kernel stacks\n"
 "      --no-hists         no histograms in interval reports\n"
+"\n"
+"outputs:\n"
+"  -j, --json             JSON lines on stdout: violations and summaries\n"
+"      --prometheus [ADDR:]PORT  serve /metrics (default address 127.0.0.1)\n"
+"      --textfile PATH    write the metrics for node_exporter, atomically\n"
+"      --folded FILE      folded stacks of zap, install and violation sites\n"
+"      --svg FILE         the same as an interactive SVG flame graph\n"
+"      --record FILE      record every event for 'spte-trace report'\n"
+"      --vm-limit N       VMs with their own metric labels (default 64)\n"
+"      --user USER        run as USER after attaching (default nobody)\n"
+"      --no-privdrop      keep running as root\n"
+"\n"
+"report FILE: replay a --record file, or the text of /sys/kernel/tracing/trace\n"
+"or 'trace-cmd report', through the same protocol monitor; takes -j,\n"
+"--folded, --svg, --textfile, --pending-ttl and --single-vm (stock ftrace\n"
+"text without TGIDs: treat every event as one VM).\n"
 "  -v, --verbose          libbpf debug output\n"
 "  -V, --version          print the version\n"
 "  -h, --help             this text\n"
@@ -80,9 +116,12 @@ static void usage(FILE *f, const char *prog)
 "  spte-trace 1 10        report every second, 10 times\n"
 "  spte-trace -d 30 --no-hists   30 s, violations and counters only\n"
 "  spte-trace --stock     use kvm_tdp_mmu_spte_changed even on a patched kernel\n"
+"  spte-trace --prometheus 9464 --folded zaps.folded 60\n"
+"  spte-trace --record run.spte -d 60 && spte-trace report run.spte\n"
+"  trace-cmd report | spte-trace report /dev/stdin\n"
 "\n"
 "Exit status: 0 on success, 1 on a runtime error, 2 on bad usage.\n"
-"See spte-trace(8).\n", prog);
+"See spte-trace(8).\n", prog, prog);
 }
 
 static int bad(const char *opt, const char *val, const char *why)
@@ -177,6 +216,38 @@ static int parse_opt(struct cli *cli, int opt, const char *arg)
 	case OPT_NO_HISTS:
 		cli->no_hists = true;
 		break;
+	case 'j':
+		cli->json = true;
+		break;
+	case OPT_PROMETHEUS:
+		cli->prometheus = arg;
+		break;
+	case OPT_TEXTFILE:
+		cli->textfile = arg;
+		break;
+	case OPT_FOLDED:
+		cli->folded = arg;
+		break;
+	case OPT_SVG:
+		cli->svg = arg;
+		break;
+	case OPT_RECORD:
+		cli->record = arg;
+		cli->cfg.record = 1;
+		break;
+	case OPT_USER:
+		cli->user = arg;
+		break;
+	case OPT_NO_PRIVDROP:
+		cli->user = NULL;
+		break;
+	case OPT_VM_LIMIT:
+		err = parse_uint("--vm-limit", arg, 100000, 0, &v);
+		cli->vm_limit = v;
+		break;
+	case OPT_SINGLE_VM:
+		cli->single_vm = true;
+		break;
 	default:
 		fprintf(stderr, "spte-trace: try 'spte-trace --help'\n");
 		err = -EINVAL;
@@ -209,6 +280,33 @@ static int parse_positional(struct cli *cli, int argc, char **argv)
 	return 0;
 }
 
+/* Which options mean nothing to a replay: say so rather than ignore them. */
+static int check_report_opts(const struct cli *cli)
+{
+	const char *bad_opt = cli->prometheus ? "--prometheus" :
+			      cli->record ? "--record" :
+			      cli->duration_s ? "--duration" :
+			      cli->force_stock ? "--stock" : NULL;
+
+	if (!bad_opt)
+		return 0;
+	fprintf(stderr, "spte-trace: report: %s applies to live tracing only\n",
+		bad_opt);
+	return -EINVAL;
+}
+
+static int parse_report(struct cli *cli, int argc, char **argv)
+{
+	if (argc != 1) {
+		fprintf(stderr, "spte-trace: report needs exactly one FILE "
+			"(a --record file or ftrace text)\n");
+		fprintf(stderr, "spte-trace: try 'spte-trace --help'\n");
+		return -EINVAL;
+	}
+	cli->report = argv[0];
+	return check_report_opts(cli);
+}
+
 static void cli__defaults(struct cli *cli)
 {
 	memset(cli, 0, sizeof(*cli));
@@ -218,6 +316,8 @@ static void cli__defaults(struct cli *cli)
 	cli->max_pending = 65536;
 	cli->max_vms = 1024;
 	cli->max_stacks = 16384;
+	cli->vm_limit = 64;
+	cli->user = "nobody";
 }
 
 int cli__parse(struct cli *cli, int argc, char **argv)
@@ -227,7 +327,12 @@ int cli__parse(struct cli *cli, int argc, char **argv)
 	cli__defaults(cli);
 	optind = 1;
 	opterr = 1;
-	while ((opt = getopt_long(argc, argv, "d:vVh", long_opts, NULL)) != -1) {
+	if (argc > 1 && !strcmp(argv[1], "report")) {
+		cli->report = "";
+		argc--;
+		argv++;
+	}
+	while ((opt = getopt_long(argc, argv, "d:jvVh", long_opts, NULL)) != -1) {
 		if (opt == 'h') {
 			usage(stdout, "spte-trace");
 			return 1;
@@ -240,6 +345,8 @@ int cli__parse(struct cli *cli, int argc, char **argv)
 		if (err)
 			return err;
 	}
+	if (cli->report)
+		return parse_report(cli, argc - optind, argv + optind);
 	return parse_positional(cli, argc - optind, argv + optind);
 }
 

@@ -19,6 +19,20 @@ struct cli {
 	unsigned int duration_s;	/* 0: until a signal */
 	__u64 pending_ttl_ns;
 	__u32 max_sptes, max_pending, max_vms, max_stacks;
+
+	/* Operator outputs (src/outputs.c). */
+	bool json;
+	const char *prometheus;
+	const char *textfile;
+	const char *folded;
+	const char *svg;
+	const char *record;
+	unsigned int vm_limit;
+	const char *user;		/* NULL: keep root (--no-privdrop) */
+
+	/* spte-trace report FILE */
+	const char *report;
+	bool single_vm;			/* stock ftrace text holds one VM */
 };
 
 /*

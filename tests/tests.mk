@@ -9,6 +9,8 @@
 #   e2e-a  QEMU scenario a (stock kernel, real KVM guests), when the harness
 #          is present
 
+include tests/operator/operator.mk
+
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
 UNIT_BINS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 UNIT_HDRS   := $(wildcard tests/unit/*.h)
@@ -25,7 +27,7 @@ $(BPF_TEST_BIN): $(wildcard tests/bpf/*.c) $(wildcard tests/bpf/*.h) $(LIB_A) $(
 	$(CC) $(CFLAGS) -Itests/bpf -o $@ $(filter %.c,$^) $(LIB_A) $(TEST_LDLIBS)
 
 .PHONY: test test-unit test-bpf test-live test-e2e-a tests
-tests: $(UNIT_BINS) $(BPF_TEST_BIN) spte-trace
+tests: $(UNIT_BINS) $(BPF_TEST_BIN) $(OPERATOR_BINS) spte-trace
 
 test: tests
 	@tests/run.sh $(TEST_LAYERS)

@@ -97,7 +97,43 @@ done
 check "no BPF program left behind" diff -u "$tmp/progs.before" "$tmp/progs.after"
 check "no BPF link left behind" diff -u "$tmp/links.before" "$tmp/links.after"
 
-# 4. Bad input and missing privilege.
+# 4. Outputs: JSON lines, a recording that replays, metrics files.
+# The textfile is renamed into place every interval by the unprivileged
+# --user (nobody): its directory must be writable by that user.
+chmod 711 "$tmp"
+mkdir -m 1777 "$tmp/textfile"
+timeout 60 "$BIN" -j -d 2 1 --record "$tmp/run.spte" --textfile "$tmp/textfile/m.prom" \
+	--folded "$tmp/f.folded" --svg "$tmp/f.svg" >"$tmp/json.out" 2>"$tmp/json.err"
+rc=$?
+check "-j run exits 0 (rc $rc)" [ $rc -eq 0 ]
+check "-j: every stdout line is a JSON object" python3 -c '
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+assert lines, "no output"
+objs = [json.loads(l) for l in lines]
+assert all(isinstance(o, dict) for o in objs)
+assert objs[-1]["type"] == "summary" and objs[-1]["kind"] == "final", objs[-1]
+' "$tmp/json.out"
+check "-j: the banner goes to stderr" grep -q "^sources:" "$tmp/json.err"
+check "--textfile is a valid exposition" bash -c "promtool check metrics <'$tmp/textfile/m.prom'"
+check "--svg is an SVG document" grep -q "<svg" "$tmp/f.svg"
+check "--folded exists" [ -f "$tmp/f.folded" ]
+"$BIN" report "$tmp/run.spte" >"$tmp/report.out" 2>"$tmp/report.err"
+rc=$?
+check "report of the recording exits 0 (rc $rc)" [ $rc -eq 0 ]
+check "report prints the summary" grep -q "==== summary" "$tmp/report.out"
+printf 'SPTE\0\1\2binary' >"$tmp/junk"
+printf 'hello\nworld\n' >"$tmp/junk.txt"
+for f in "$tmp/junk" "$tmp/junk.txt"; do
+	"$BIN" report "$f" >/dev/null 2>"$tmp/junk.err"
+	rc=$?
+	check "report of $(basename "$f") exits 1 (rc $rc)" [ $rc -eq 1 ]
+	check "report of $(basename "$f") says why" grep -q "report $f: " "$tmp/junk.err"
+done
+"$BIN" report --prometheus 9000 "$tmp/run.spte" >/dev/null 2>"$tmp/rp.err"
+check "report --prometheus is refused (exit 2)" [ $? -eq 2 ]
+
+# 5. Bad input and missing privilege.
 "$BIN" --max-sptes abc >/dev/null 2>"$tmp/usage.err"
 rc=$?
 check "bad option value exits 2 (rc $rc)" [ $rc -eq 2 ]
