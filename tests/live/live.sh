@@ -63,9 +63,10 @@ check "no errors on stderr" [ ! -s "$tmp/run.err" ]
 
 # 2. While it runs, its programs are attached; SIGINT and SIGTERM end it.
 for sig in INT TERM; do
-	"$BIN" >"$tmp/sig.out" 2>&1 &
+	out=$tmp/sig-$sig.out
+	"$BIN" >"$out" 2>&1 &
 	pid=$!
-	if wait_for "$tmp/sig.out" "^blind spots:" $pid 30; then
+	if wait_for "$out" "^blind spots:" $pid 30; then
 		ids prog >"$tmp/progs.during"
 		check "SIG$sig run: a program is loaded while attached" \
 			[ -n "$(comm -13 "$tmp/progs.before" "$tmp/progs.during")" ]
@@ -73,14 +74,14 @@ for sig in INT TERM; do
 			bash -c "bpftool link show | grep -q raw_tracepoint"
 	else
 		bad "SIG$sig run: did not start within 30s"
-		cat "$tmp/sig.out"
+		cat "$out"
 	fi
 	kill -"$sig" $pid 2>/dev/null
 	timeout 30 tail --pid=$pid -f /dev/null
 	wait $pid
 	rc=$?
 	check "SIG$sig: exit status 0 (rc $rc)" [ $rc -eq 0 ]
-	check "SIG$sig: summary printed" grep -q "==== summary" "$tmp/sig.out"
+	check "SIG$sig: summary printed" grep -q "==== summary" "$out"
 done
 
 # 3. Nothing left behind.  The kernel releases links and programs of an
