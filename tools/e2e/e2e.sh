@@ -1,0 +1,134 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# End-to-end scenarios on real KVM inside QEMU (tools/qemu/run-guest.sh):
+#
+#   a  stock kernel, no injection: stock sources, zero violations
+#   b  patched kernel, no injection: every transition, zero violations
+#   c  patched kernel, flush fault injection: every injected skip reported
+#   d  stock kernel, spte-trace started while a VM runs: no violation
+#   e  stock kernel, /metrics scraped in the guest, promtool on the host
+#
+# Prints a table (scenario, kernel, workloads, events, violations
+# expected/reported, wall time) and "e2e: N passed, N failed".  A scenario
+# that needs the patched kernel is skipped, with the reason, when it has
+# not been built (make kernel).
+set -uo pipefail
+
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+out_root=$BUILD/e2e
+scenarios=()
+console=()
+
+usage() {
+	cat <<EOF
+usage: $0 [--scenario a|b|c|d|e|all]... [--out DIR] [--console]
+EOF
+}
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--scenario) scenarios+=("$2"); shift 2 ;;
+	--out) out_root=$2; shift 2 ;;
+	--console) console=(--console); shift ;;
+	-h|--help) usage; exit 0 ;;
+	*) echo "e2e: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
+	esac
+done
+[ ${#scenarios[@]} -gt 0 ] || scenarios=(all)
+[ "${scenarios[*]}" != all ] || scenarios=(a b c d e)
+
+declare -A script=([a]=a-stock [b]=b-patched [c]=c-inject [d]=d-late-start [e]=e-metrics)
+declare -A kernel_of=([a]=stock [b]=patched [c]=patched [d]=stock [e]=stock)
+
+for s in "${scenarios[@]}"; do
+	[ -n "${script[$s]:-}" ] || { echo "e2e: unknown scenario '$s'" >&2; exit 2; }
+done
+for f in spte-trace "$BUILD/spte-vmm"; do
+	[ -x "$f" ] || { echo "e2e: $f is not built (make spte-trace vmm)" >&2; exit 2; }
+done
+
+patched_kernel() {
+	local dir
+
+	dir=$(tools/kernel/build.sh --print-path --no-build 2>/dev/null) || return 1
+	[ -f "$dir/bzImage" ] && echo "$dir/bzImage"
+}
+
+total_pass=0 total_fail=0
+rows=()
+
+# value FILE NAME: a number the guest noted (0 when absent).
+value() {
+	awk -v n="$2" '$2 == n { v = $3 } END { print v == "" ? 0 : v }' "$1" 2>/dev/null
+}
+
+host_checks() {	# scenario dir
+	[ "$1" = e ] || return 0
+	if [ -s "$2/scrape.txt" ] && promtool check metrics <"$2/scrape.txt" >"$2/promtool.txt" 2>&1; then
+		echo "PASS e-metrics: promtool check metrics on the guest's /metrics" >>"$2/results.txt"
+	else
+		echo "FAIL e-metrics: promtool check metrics on the guest's /metrics ($(head -3 "$2/promtool.txt" 2>/dev/null | tr '\n' ' '))" >>"$2/results.txt"
+	fi
+}
+
+run_scenario() {
+	local s=$1 name=${script[$1]} dir=$out_root/${script[$1]} kernel t0 rc=0
+	local kselftests=() expected reported p f wall
+
+	rm -rf "$dir" "$dir.run.log"
+	mkdir -p "$out_root"
+	if [ "${kernel_of[$s]}" = patched ]; then
+		kernel=$(patched_kernel) || {
+			echo "e2e: SKIP $name: the patched kernel is not built (make kernel)"
+			rows+=("$(printf '%-14s %-8s %s' "$name" patched 'SKIP: make kernel first')")
+			return
+		}
+	else
+		kernel=stock
+	fi
+	if ks=$(tools/kselftests/build.sh --print-path 2>/dev/null) && [ -d "$ks" ]; then
+		kselftests=(--add "$ks:/add/kselftests")
+	fi
+	t0=$SECONDS
+	tools/qemu/run-guest.sh --kernel "$kernel" --timeout 1500 \
+		--scenario "tools/e2e/scenarios/$name.sh" --out "$dir" \
+		--add spte-trace --add "$BUILD/spte-vmm" \
+		--add tools/e2e/scenarios/common.sh "${kselftests[@]}" \
+		"${console[@]}" >"$dir.run.log" 2>&1 || rc=$?
+	mkdir -p "$dir"
+	wall=$((SECONDS - t0))
+	host_checks "$s" "$dir"
+	p=$(grep -c '^PASS' "$dir/results.txt" 2>/dev/null)
+	f=$(grep -c '^FAIL' "$dir/results.txt" 2>/dev/null)
+	p=${p:-0} f=${f:-0}
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1
+		echo "FAIL $name: the guest run failed (exit $rc); see $dir/console.log" >>"$dir/results.txt"
+		tail -5 "$dir.run.log"
+		tail -30 "$dir/console.log" 2>/dev/null
+	fi
+	total_pass=$((total_pass + p))
+	total_fail=$((total_fail + f))
+	expected=0
+	[ "$s" != c ] || expected=$(value "$dir/values.txt" injected)
+	reported=$(value "$dir/values.txt" violations)
+	[ "$s" != c ] || reported="$reported+$(value "$dir/values.txt" benign)"
+	rows+=("$(printf '%-14s %-8s %-26s %10s %10s/%-10s %6ss %3d/%-3d' "$name" \
+		"${kernel_of[$s]}" "$(grep -o 'workload_[a-z0-9_-]*_s' "$dir/values.txt" 2>/dev/null |
+			sed 's/workload_//; s/_s$//' | sort -u | paste -sd, | cut -c1-26)" \
+		"$(value "$dir/values.txt" events)" "$expected" "$reported" "$wall" "$p" "$f")")
+	grep '^FAIL' "$dir/results.txt" 2>/dev/null
+}
+
+for s in "${scenarios[@]}"; do
+	echo "e2e: scenario ${script[$s]} ..."
+	run_scenario "$s"
+done
+
+printf '\n%-14s %-8s %-26s %10s %21s %7s %s\n' scenario kernel workloads events \
+	"violations exp/rep" wall "pass/fail"
+printf '%s\n' "${rows[@]}"
+echo "e2e: $total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]

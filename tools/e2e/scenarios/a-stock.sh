@@ -1,0 +1,36 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Scenario a: Debian's stock 6.1 kernel, no injection.  spte-trace falls
+# back to kvm_tdp_mmu_spte_changed plus fentry (or kprobes) on the flush
+# functions; real guests fault while the host zaps in every way.  Every
+# class the stock kernel can show is seen, the lifetime histograms fill,
+# no violation is reported, and the blind spots are printed.
+set -uo pipefail
+. /lib/spte/lib.sh
+. /add/common.sh
+
+e2e_begin a-stock
+trace_start
+assert_grep "stock tracepoint chosen" 'SPTE changes   : kvmmmu:kvm_tdp_mmu_spte_changed' "$TRACE_LOG"
+assert_grep "a flush source is attached" 'remote flushes : (fentry|kprobe)' "$TRACE_LOG"
+assert_grep "blind spots printed" 'the write that replaces a removed SPTE after the flush is not traced' "$TRACE_LOG"
+
+workload vmm-4k 600 spte-vmm --mem "$VMM_MEM" --vcpus 2 --rounds "$VMM_ROUNDS" --zap "$ALL_ZAPS"
+workload vmm-thp 600 spte-vmm --mem "$VMM_MEM" --vcpus 2 --rounds "$VMM_ROUNDS" --backing thp --zap "$ALL_ZAPS"
+workload vmm-2procs 600 spte-vmm --mem 32 --procs 2 --rounds "$VMM_ROUNDS" --zap madvise
+trace_stop
+
+assert_gt "SPTE events seen" "$(metric spte_trace_spte_events_total)" 0
+for tr in install zap protect; do
+	assert_gt "transition $tr seen" "$(metric spte_trace_transitions_total "transition=\"$tr\"")" 0
+done
+assert_gt "2M mappings seen" "$(metric spte_trace_transitions_total 'level="2M"')" 0
+assert_gt "remote flushes seen" "$(metric spte_trace_remote_flushes_total 'phase="end"')" 0
+assert_gt "zap_to_reinstall histogram filled" "$(hist_count spte_trace_zap_to_reinstall_seconds)" 0
+assert_gt "present_lifetime histogram filled" "$(hist_count spte_trace_present_lifetime_seconds)" 0
+assert_gt "reinstalls decided as covered" "$(metric spte_trace_outcomes_total 'outcome="covered"')" 0
+assert_eq "no violation reported" 0 "$(metric spte_trace_violations_total)"
+assert_no_grep "no violation printed" 'VIOLATION' "$TRACE_LOG"
+note_trace_values
+e2e_end

@@ -1,0 +1,53 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Shared by the e2e scenarios (guest side): start spte-trace with its
+# metrics textfile, read counters back out of that exposition, and check
+# the properties every scenario shares.  Sourced after /lib/spte/lib.sh.
+
+METRICS=/out/metrics.prom
+TRACE_LOG=/out/spte-trace.log
+VMM_MEM=${VMM_MEM:-64}
+VMM_ROUNDS=${VMM_ROUNDS:-6}
+ALL_ZAPS=madvise,mprotect,memslot-delete,memslot-move,dirty-log
+
+# trace_start [spte-trace options...]: attach and wait for the banner.
+trace_start() {
+	daemon_start trace "$TRACE_LOG" spte-trace --no-privdrop \
+		--textfile "$METRICS" --folded /out/sites.folded \
+		--svg /out/sites.svg "$@"
+	if daemon_wait_log trace '^blind spots:' 120; then
+		pass "spte-trace attached"
+	else
+		fail "spte-trace attached" "$(tail -3 "$TRACE_LOG" | tr '\n' ' ')"
+	fi
+}
+
+# trace_stop: SIGINT, the summary, exit status 0.
+trace_stop() {
+	daemon_stop trace 120 INT
+	assert_eq "spte-trace exits 0 on SIGINT" 0 "$DAEMON_RC"
+	assert_grep "spte-trace printed its summary" '^==== summary' "$TRACE_LOG"
+	assert_file "metrics textfile written" "$METRICS"
+}
+
+# metric NAME [TEXT]: the sum of NAME's samples whose labels contain TEXT
+# (a fixed string, e.g. 'level="2M"': busybox awk's regexes are limited).
+metric() {
+	awk -v name="$1" -v text="${2:-}" '
+		{ n = length(name); c = substr($1, n + 1, 1) }
+		substr($1, 1, n) == name && (c == "" || c == "{") &&
+		index($1, text) { sum += $NF }
+		END { printf "%d\n", sum }' "$METRICS"
+}
+
+# hist_count NAME: observations of a histogram, all label sets.
+hist_count() {
+	metric "${1}_count"
+}
+
+# Values for the host's table.
+note_trace_values() {
+	note_value events "$(metric spte_trace_spte_events_total)"
+	note_value violations "$(metric spte_trace_violations_total)"
+	note_value benign "$(metric spte_trace_outcomes_total 'outcome="same_mapping"')"
+}
