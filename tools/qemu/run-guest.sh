@@ -270,7 +270,10 @@ build_base() {
 	cache_dir=$SPTE_CACHE/initramfs
 	img=$cache_dir/base-$key.cpio.gz
 	base_image=$img
-	[ -s "$img" ] && return 0
+	if [ -s "$img" ]; then
+		touch "$img"	# in use: keep it from the pruning below
+		return 0
+	fi
 
 	[ -x "$BUSYBOX" ] || die "$BUSYBOX missing: install busybox-static (make deps)"
 	file_is_static "$BUSYBOX" || die "$BUSYBOX is not static: install busybox-static"
@@ -297,6 +300,9 @@ build_base() {
 
 	make_cpio "$root" "$img.tmp.$$"
 	mv "$img.tmp.$$" "$img"
+	# Images of older inputs (another guest-init.sh, kernel or busybox)
+	# pile up otherwise; drop those unused for a week.
+	find "$cache_dir" -maxdepth 1 -name 'base-*.cpio.gz' -mtime +7 -delete
 }
 
 file_is_static() {
@@ -472,6 +478,9 @@ collect() {
 	fi
 	if [ "$code" -eq 124 ]; then
 		echo "run-guest: the scenario ran past its ${scenario_timeout}s deadline" >&2
+		console_tail
+	elif [ "$code" -ne 0 ]; then
+		echo "run-guest: the scenario failed (exit $code)" >&2
 		console_tail
 	fi
 	return "$code"

@@ -77,7 +77,10 @@ daemon_stop vmm2 60 TERM
 assert_eq "VMM exits 0 on SIGTERM" 0 "$DAEMON_RC"
 
 # A daemon that ignores the stop signal is killed at the bound.
-daemon_start stubborn /out/stubborn.log bash -c 'trap "" INT; while :; do sleep 1; done'
+daemon_start stubborn /out/stubborn.log \
+	bash -c 'trap "" INT; echo ignoring; while :; do sleep 1; done'
+# Signalled before its trap is set, it would just die: wait for it.
+daemon_wait_log stubborn '^ignoring$' 30 || fail "stubborn daemon starts"
 t0=$SECONDS
 daemon_stop stubborn 3 INT
 assert_eq "a daemon ignoring SIGINT is killed: status 124" 124 "$DAEMON_RC"

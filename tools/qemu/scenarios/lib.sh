@@ -271,11 +271,15 @@ run_bounded() {
 
 # workload NAME TIMEOUT CMD...: run a workload to completion, bounded,
 # with its output in /out/NAME.log; asserts it exited 0 and notes its
-# wall time.  Any static binary with any arguments works.
+# wall time.  Any static binary with any arguments works.  CMD is run by
+# its full path: KVM selftests open their own ELF file through argv[0].
 workload() {
-	local name=$1 timeout=$2 rc=0 t0 secs
+	local name=$1 timeout=$2 rc=0 t0 secs path
 
 	shift 2
+	if [[ $1 != */* ]] && path=$(command -v "$1") && [[ $path == /* ]]; then
+		set -- "$path" "${@:2}"
+	fi
 	log "workload $name: $*"
 	t0=$(_uptime)
 	run_bounded "$timeout" "/out/$name.log" "$@" || rc=$?
