@@ -36,7 +36,7 @@ metric() {
 	awk -v name="$1" -v text="${2:-}" '
 		{ n = length(name); c = substr($1, n + 1, 1) }
 		substr($1, 1, n) == name && (c == "" || c == "{") &&
-		index($1, text) { sum += $NF }
+		(text == "" || index($1, text)) { sum += $NF }
 		END { printf "%d\n", sum }' "$METRICS"
 }
 
