@@ -3,7 +3,7 @@
 #
 # Boot a kernel under QEMU (TCG), run a scenario script in it with KVM
 # loaded, and bring the scenario's /out directory and exit status back.
-# See tools/qemu/README.md.
+# docs/e2e.md describes the harness, the guest and the scenario library.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -45,6 +45,10 @@ into DIR.  Exits with the scenario's exit code.
   --append ARGS          extra kernel command line
   --console              also stream the guest console to stdout
   -h, --help             this text
+
+The guest has busybox, bash, /lib/spte/lib.sh (the scenario library),
+tracefs, debugfs, bpffs and lo up.  DIR gets console.log, timing.txt
+and the guest's /out.  Guide: docs/e2e.md.
 
 Exit status: the scenario's; 124 on a timeout; 125 when the guest could
 not run the scenario (boot, setup or report failure); 2 on bad usage.
