@@ -32,6 +32,7 @@ include tests/tests.mk
 -include tools/kernel/kernel.mk
 -include tools/qemu/qemu.mk
 -include tools/vmm/vmm.mk
+include tools/e2e/e2e.mk
 
 # Debian packages the project needs, installed by `make deps`.
 DEB_PACKAGES := build-essential clang llvm libbpf-dev bpftool libelf-dev \

@@ -109,11 +109,11 @@ layer_operator() {
 }
 
 layer_e2e-a() {
-	if [ ! -x tools/qemu/e2e.sh ]; then
-		skip e2e-a "tools/qemu/e2e.sh is not there"
+	if [ ! -x "$BUILD/spte-vmm" ]; then
+		skip e2e-a "$BUILD/spte-vmm is not built (make vmm)"
 		return
 	fi
-	run_script e2e-a tools/qemu/e2e.sh --scenario a
+	run_script e2e-a tools/e2e/e2e.sh --scenario a
 }
 
 for layer in "${layers[@]}"; do

@@ -27,7 +27,7 @@ $(BPF_TEST_BIN): $(wildcard tests/bpf/*.c) $(wildcard tests/bpf/*.h) $(LIB_A) $(
 	$(CC) $(CFLAGS) -Itests/bpf -o $@ $(filter %.c,$^) $(LIB_A) $(TEST_LDLIBS)
 
 .PHONY: test test-unit test-bpf test-live test-e2e-a tests
-tests: $(UNIT_BINS) $(BPF_TEST_BIN) $(OPERATOR_BINS) spte-trace
+tests: $(UNIT_BINS) $(BPF_TEST_BIN) $(OPERATOR_BINS) spte-trace $(BUILD)/spte-vmm
 
 test: tests
 	@tests/run.sh $(TEST_LAYERS)
