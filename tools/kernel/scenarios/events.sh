@@ -20,9 +20,12 @@
 #      large madvise zap under CPU load (to make the range zap yield).
 #      injected_atomic_zap and injected_yield must both be > 0, and the
 #      protocol check must now find unfrozen SPTEs without a flush.
+#   5. With delay_us set, faults are injected but every atomic zap is still
+#      covered by its (delayed) flush.
 #
 # Writes /out/events.txt (counts per run and event), /out/summary.txt,
-# /out/vmm.log and /out/sample.txt (one trace line per event).
+# /out/vmm.log, /out/sample.txt (one trace line per event) and
+# /out/excerpts.txt (the event sequences of a few protocol transitions).
 #
 # Run it with `make kernel-boot-test`, or:
 #   tools/qemu/run-guest.sh --kernel "$(tools/kernel/build.sh --print-path)/bzImage" \
@@ -214,6 +217,15 @@ check_trace() {
 	}' "$tracing/trace"
 }
 
+# Appends to /out/excerpts.txt the lines around the first trace line that
+# matches regex $2: $3 lines before and $4 after, under title $1.
+save_excerpt() {
+	{
+		echo "== $1"
+		grep -m1 -B"$3" -A"$4" -E "$2" "$tracing/trace" || echo "(no match)"
+	} >>/out/excerpts.txt
+}
+
 # Value of key $2 in check_trace output $1.
 value_of() {
 	awk -v k="$2" '$1 == k { print $2; exit }' <<<"$1"
@@ -282,6 +294,7 @@ header() {
 	: >"$summary"
 	: >"$vmm_log"
 	: >/out/sample-all.txt
+	: >/out/excerpts.txt
 }
 
 declare -A totals
@@ -305,6 +318,13 @@ main() {
 			[ "$case_rc" -eq 0 ] || fail "$backing $zap: spte-vmm exited $case_rc"
 			zaps=$((zaps + $(value_of "$case_out" atomic_zaps)))
 			uncovered=$((uncovered + $(value_of "$case_out" uncovered)))
+			[ "$backing $zap" = "thp dirty-log" ] || continue
+			# Eager split when logging starts (the link replaces a huge
+			# SPTE, bit 7 set, by a table), collapse when it stops.
+			save_excerpt "huge page split (eager, dirty logging starts)" \
+				'kvm_tdp_mmu_spte_set: .* level=2 .* old_spte=0x[0-9a-f]+[89a-f][0-9a-f] new_spte=0x[0-9a-f]+[0-7][0-9a-f]$' 3 1
+			save_excerpt "collapse when dirty logging stops (atomic zap of a table)" \
+				'kvm_tdp_mmu_spte_freeze: .* level=2 ' 1 4
 		done
 	done
 	run_case "thp dirty-log no-split" --backing thp --zap dirty-log \
@@ -312,6 +332,9 @@ main() {
 	[ "$case_rc" -eq 0 ] || fail "thp dirty-log no-split: spte-vmm exited $case_rc"
 	zaps=$((zaps + $(value_of "$case_out" atomic_zaps)))
 	uncovered=$((uncovered + $(value_of "$case_out" uncovered)))
+	save_excerpt "atomic zap on a write fault (dirty logging, no eager split)" \
+		'kvm_tdp_mmu_spte_unfreeze' 8 3
+	save_excerpt "teardown" 'kvm_tdp_mmu_root_teardown_begin' 0 6
 
 	for e in spte_set spte_freeze spte_unfreeze flush_begin flush_end teardown_begin teardown_end; do
 		if [ "${totals[$e]:-0}" -gt 0 ]; then
@@ -335,6 +358,8 @@ main() {
 		--eager-split off --mem "$MEM" --rounds "$ROUNDS"
 	zaps=$(value_of "$case_out" atomic_zaps)
 	uncovered=$(value_of "$case_out" uncovered)
+	save_excerpt "injected skip of an atomic zap's flush" \
+		'kvm_tdp_mmu_spte_unfreeze' 3 1
 	# Untraced: only the counter matters here, and tracing every SPTE of
 	# a large VM would cost more time than the run itself.
 	start_hogs
@@ -354,6 +379,27 @@ main() {
 		pass "injection on: the trace shows $uncovered of $zaps atomic zaps without a flush"
 	else
 		fail "injection on: the trace shows no atomic zap without a flush ($zaps zaps)"
+	fi
+
+	# Delay instead of skip: faults are injected and counted, and every
+	# atomic zap is still covered by its flush.
+	echo 0 >"$fail_dir/injected_atomic_zap"
+	set_injection on
+	echo 200 >"$fail_dir/delay_us"
+	run_case "delay thp dirty-log no-split" --backing thp --zap dirty-log \
+		--eager-split off --mem "$MEM" --rounds "$ROUNDS"
+	set_injection off
+	echo 0 >"$fail_dir/delay_us"
+	[ "$case_rc" -eq 0 ] || fail "delay thp dirty-log no-split: spte-vmm exited $case_rc"
+	inj_zap=$(cat "$fail_dir/injected_atomic_zap")
+	zaps=$(value_of "$case_out" atomic_zaps)
+	uncovered=$(value_of "$case_out" uncovered)
+	echo "delay_us=200: injected_atomic_zap=$inj_zap atomic zaps=$zaps uncovered=$uncovered" |
+		tee -a "$summary"
+	if [ "$inj_zap" -gt 0 ] && [ "$zaps" -gt 0 ] && [ "$uncovered" -eq 0 ]; then
+		pass "delay_us: $inj_zap flushes delayed, none skipped"
+	else
+		fail "delay_us: injected $inj_zap, $uncovered of $zaps atomic zaps uncovered"
 	fi
 
 	for e in $events; do
