@@ -202,11 +202,15 @@ static void print_vm(FILE *f, const struct violation *v)
 void print_violation(FILE *f, const struct print_ctx *ctx,
 		     const struct violation *v)
 {
+	const char *help = outcome_help(v->outcome);
 	char when[32], since[16], desc[128];
 
-	fprintf(f, "%s %s: %s\n",
+	/* The help text starts with the severity already for violations. */
+	if (!strncmp(help, "VIOLATION: ", 11))
+		help += 11;
+	fprintf(f, "%s %s %s: %s\n",
 		format_wall(ctx->mono_to_real_ns, v->ts_ns, when, sizeof(when)),
-		violation_severity(v), outcome_help(v->outcome));
+		violation_severity(v), outcome_name(v->outcome), help);
 	fprintf(f, "  ");
 	print_vm(f, v);
 	fprintf(f, " as_id %u gfn 0x%llx level %s sptep 0x%llx tid %u\n",

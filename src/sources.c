@@ -312,9 +312,18 @@ static void describe_refusals(const struct source_plan *plan, FILE *f)
 		fprintf(f, "  kprobes        : this kernel has none (no kprobe PMU, no kprobe_events)\n");
 }
 
+static bool no_blind_spots(const struct source_plan *plan)
+{
+	return plan->spte == SPTE_SRC_PATCHED &&
+	       plan->flush == HOOK_SRC_PATCHED &&
+	       plan->teardown == HOOK_SRC_PATCHED && !plan->tdp_mmu_disabled;
+}
+
 static void describe_blind_spots(const struct source_plan *plan, FILE *f)
 {
 	fprintf(f, "blind spots:\n");
+	if (no_blind_spots(plan))
+		fprintf(f, "  none: every TDP MMU SPTE write, remote flush and root teardown is traced\n");
 	if (plan->spte == SPTE_SRC_STOCK) {
 		fprintf(f, "  - the stock tracepoint carries no VM: VMs are keyed by the mm of the task\n"
 			   "    making the change; changes made by kernel threads (kswapd, khugepaged)\n"

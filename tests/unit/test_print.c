@@ -56,7 +56,7 @@ static void test_violation_block(void **state)
 	out_open(&o);
 	print_violation(o.f, &ctx, &v);
 	out_close(&o);
-	assert_non_null(strstr(o.buf, " VIOLATION: VIOLATION: reinstalled with another PFN before the flush\n"));
+	assert_non_null(strstr(o.buf, " VIOLATION pfn_changed: reinstalled with another PFN before the flush\n"));
 	assert_non_null(strstr(o.buf, "as_id 0 gfn 0x1234 level 4K"));
 	assert_non_null(strstr(o.buf, "before zap : 0x0000000001000807  pfn 0x1000 4K rwxu"));
 	assert_non_null(strstr(o.buf, "zap wrote  : 0x00000000000005a0  removed (0x5a0)"));

@@ -13,6 +13,7 @@ e2e_begin b-patched
 trace_start
 assert_grep "patched tracepoints chosen" 'SPTE changes   : patched kernel tracepoints' "$TRACE_LOG"
 assert_grep "flushes from the patched tracepoints" 'remote flushes : patched kernel tracepoints' "$TRACE_LOG"
+assert_grep "no blind spot on the patched kernel" '^  none: every TDP MMU SPTE write' "$TRACE_LOG"
 
 workload vmm-4k 600 spte-vmm --mem "$VMM_MEM" --vcpus 2 --rounds "$VMM_ROUNDS" --zap "$ALL_ZAPS"
 workload vmm-thp 600 spte-vmm --mem "$VMM_MEM" --vcpus 2 --rounds "$VMM_ROUNDS" --backing thp --zap "$ALL_ZAPS"
