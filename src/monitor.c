@@ -286,6 +286,8 @@ int monitor__open(struct monitor **out, const struct monitor_opts *opts,
 	err = monitor__load_best(m, plan);
 	if (err)
 		goto out;
+	/* What the programs were loaded with; recordings carry it. */
+	m->opts.cfg.flush_visible = sources__flush_visible(plan);
 	err = monitor__open_rings(m);
 	if (err)
 		fprintf(stderr, "spte-trace: opening ring buffers: %s\n",

@@ -33,4 +33,29 @@ assert_gt "reinstalls decided as covered" "$(metric spte_trace_outcomes_total 'o
 assert_eq "no violation reported" 0 "$(metric spte_trace_violations_total)"
 assert_no_grep "no violation printed" 'VIOLATION' "$TRACE_LOG"
 note_trace_values
+
+# ftrace text through 'spte-trace report': one small VM traced by tracefs
+# and by a live spte-trace at once must give the same counts.
+T=$TRACEFS
+echo 0 >"$T/tracing_on"
+echo 65536 >"$T/buffer_size_kb"
+echo 1 >"$T/options/record-tgid"
+echo >"$T/trace"
+echo 1 >"$T/events/kvmmmu/kvm_tdp_mmu_spte_changed/enable"
+METRICS=/out/metrics-text.prom TRACE_LOG=/out/spte-trace-text.log trace_start --stock
+echo 1 >"$T/tracing_on"
+workload vmm-small 600 spte-vmm --mem 16 --vcpus 1 --rounds 3 --zap madvise
+echo 0 >"$T/tracing_on"
+METRICS=/out/metrics-text.prom TRACE_LOG=/out/spte-trace-text.log trace_stop
+echo 0 >"$T/events/kvmmmu/kvm_tdp_mmu_spte_changed/enable"
+cat "$T/trace" >/out/ftrace.txt
+run_bounded 300 /out/report-text.log spte-trace report --textfile /out/replay-text.prom /out/ftrace.txt
+assert_eq "spte-trace report of ftrace text exits 0" 0 "$?"
+assert_gt "ftrace text holds events" "$(grep -c kvm_tdp_mmu_spte_changed /out/ftrace.txt)" 0
+assert_eq "ftrace replay sees as many SPTE events as live" \
+	"$(METRICS=/out/metrics-text.prom metric spte_trace_spte_events_total)" \
+	"$(METRICS=/out/replay-text.prom metric spte_trace_spte_events_total)"
+assert_eq "ftrace replay: same transitions as live" \
+	"$(METRICS=/out/metrics-text.prom metric spte_trace_transitions_total)" \
+	"$(METRICS=/out/replay-text.prom metric spte_trace_transitions_total)"
 e2e_end

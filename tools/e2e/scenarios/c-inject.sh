@@ -32,7 +32,7 @@ if [ ! -d "$FAIL_DIR" ]; then
 	fail "fault injection present" "no $FAIL_DIR: kernel without CONFIG_KVM_TDP_MMU_FLUSH_FAULT_INJECTION"
 	e2e_end
 fi
-trace_start
+trace_start --record /out/run.spte
 injection on "$INJECT_TIMES"
 # Dirty logging without eager splitting leaves huge SPTEs in place; each
 # write fault then zaps one atomically (freeze, flush, unfreeze) and
@@ -64,5 +64,18 @@ assert_eq "violation records printed = violations counted" "$((pfn + perm))" \
 assert_grep "violations carry a zap stack through the atomic zap path" \
 	'^\[violation:[a-z_]*\];.*kvm_tdp_mmu_map' /out/sites.folded
 assert_grep "violation reports show the zap stack" '^  zap stack:$' "$TRACE_LOG"
+
+# The recording replays through the same state machine to the same result.
+assert_eq "no event lost while recording" 0 \
+	"$(metric spte_trace_ringbuf_drops_total 'ring="events"')"
+run_bounded 300 /out/replay.log spte-trace report --textfile /out/replay.prom \
+	--folded /out/replay.folded /out/run.spte
+assert_eq "spte-trace report of the recording exits 0" 0 "$?"
+same_counts "replay = live" "$METRICS" /out/replay.prom
+assert_eq "replay prints the same violations" "$((pfn + perm))" \
+	"$(grep -c ' VIOLATION [a-z_]*: ' /out/replay.log)"
+assert_eq "replay's folded violation stacks = live's" \
+	"$(grep '^\[violation' /out/sites.folded | sort | md5sum)" \
+	"$(grep '^\[violation' /out/replay.folded | sort | md5sum)"
 note_trace_values
 e2e_end

@@ -51,3 +51,15 @@ note_trace_values() {
 	note_value violations "$(metric spte_trace_violations_total)"
 	note_value benign "$(metric spte_trace_outcomes_total 'outcome="same_mapping"')"
 }
+
+# same_counts DESC FILE_A FILE_B: the transition, outcome and violation
+# counters of two expositions (live and replayed) are equal.
+same_counts() {
+	local desc=$1 a=$2 b=$3 fam
+
+	for fam in spte_trace_transitions_total spte_trace_outcomes_total \
+		   spte_trace_violations_total spte_trace_zap_to_reinstall_seconds_count; do
+		assert_eq "$desc: $fam" "$(METRICS=$a metric "$fam")" \
+			"$(METRICS=$b metric "$fam")"
+	done
+}
