@@ -195,6 +195,16 @@ static void signal_children(struct supervisor *s, int sig)
 	}
 }
 
+/* Ask every process to stop, bounded by one round's deadline. */
+static void stop_all(struct supervisor *s)
+{
+	if (!s->stopping) {
+		s->stopping = true;
+		s->deadline = now_s() + s->opt->deadline_s + 30;
+	}
+	signal_children(s, SIGTERM);
+}
+
 /* Record the exit of child `pid`. */
 static void reap_one(struct supervisor *s, pid_t pid, int status)
 {
@@ -214,34 +224,37 @@ static void reap_one(struct supervisor *s, pid_t pid, int status)
 				i, WEXITSTATUS(status));
 			s->ret = 1;
 			/* One failed: the others' result no longer matters. */
-			if (!s->stopping) {
-				s->stopping = true;
-				s->deadline = now_s() + s->opt->deadline_s + 30;
-				signal_children(s, SIGTERM);
-			}
+			stop_all(s);
 		}
 		return;
 	}
 }
 
-/* The line a scenario waits for; a FIFO without a reader is an error. */
-static void write_ready(const struct supervisor *s)
+/*
+ * The line a scenario waits for.  Failing to write it (no such directory,
+ * a FIFO without a reader) fails the run: the waiter would only time out.
+ */
+static int write_ready(const struct supervisor *s)
 {
 	char line[128];
-	int fd, len;
+	int fd, len, ret = 0;
 
 	if (!s->opt->ready_path)
-		return;
+		return 0;
 	len = snprintf(line, sizeof(line), "ready pid=%d procs=%u vms=%u\n",
 		       (int)getpid(), s->opt->procs, s->opt->procs * s->opt->vms);
 	fd = open(s->opt->ready_path,
 		  O_WRONLY | O_CREAT | O_APPEND | O_NONBLOCK | O_CLOEXEC, 0644);
-	if (fd < 0 || write(fd, line, len) != len)
+	if (fd < 0 || write(fd, line, len) != len) {
 		fprintf(stderr, "spte-vmm: writing the ready line to %s: %s\n",
 			s->opt->ready_path, strerror(errno));
+		ret = -1;
+	}
 	if (fd >= 0)
 		close(fd);
+	return ret;
 }
+
 
 static void handle_signals(struct supervisor *s)
 {
@@ -252,11 +265,7 @@ static void handle_signals(struct supervisor *s)
 	while (read(s->sig_fd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGCHLD)
 			continue;	/* reaped below, whatever woke us */
-		if (!s->stopping) {
-			s->stopping = true;
-			s->deadline = now_s() + s->opt->deadline_s + 30;
-		}
-		signal_children(s, SIGTERM);
+		stop_all(s);
 	}
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
 		reap_one(s, pid, status);
@@ -276,8 +285,11 @@ static void handle_ready(struct supervisor *s)
 		return;
 	}
 	/* One byte per process, sent once: the line goes out once. */
-	if (s->nr_ready < s->opt->procs && s->nr_ready + n >= s->opt->procs)
-		write_ready(s);
+	if (s->nr_ready < s->opt->procs && s->nr_ready + n >= s->opt->procs &&
+	    write_ready(s)) {
+		s->ret = 1;
+		stop_all(s);
+	}
 	s->nr_ready += n;
 }
 

@@ -205,10 +205,10 @@ static int set_data_slot(struct vm *vm)
 			vm->data_flags);
 }
 
-/* hugetlbfs pages: vm.nr_hugepages reserved, and how many are free. */
+/* Say how many hugetlb pages there are and how many are still to be had. */
 static void hugetlb_hint(struct vm *vm)
 {
-	unsigned long total = 0, free_pages = 0;
+	unsigned long total = 0, free_pages = 0, rsvd = 0;
 	char line[128];
 	FILE *f = fopen("/proc/meminfo", "r");
 
@@ -217,10 +217,13 @@ static void hugetlb_hint(struct vm *vm)
 	while (fgets(line, sizeof(line), f)) {
 		sscanf(line, "HugePages_Total: %lu", &total);
 		sscanf(line, "HugePages_Free: %lu", &free_pages);
+		sscanf(line, "HugePages_Rsvd: %lu", &rsvd);
 	}
 	fclose(f);
-	vm_err(vm, "hugetlb: %lu of %lu huge pages free, this VM needs %lu: raise vm.nr_hugepages",
-	       free_pages, total, vm->mem_size / HPAGE_SIZE);
+	/* Free pages include those reserved by other mappings. */
+	vm_err(vm, "hugetlb: %lu of %lu huge pages available, this VM needs %lu: raise vm.nr_hugepages",
+	       free_pages > rsvd ? free_pages - rsvd : 0, total,
+	       vm->mem_size / HPAGE_SIZE);
 }
 
 /*

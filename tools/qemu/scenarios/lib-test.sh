@@ -76,6 +76,18 @@ ready_wait /tmp/vmm.ready 120 || true
 daemon_stop vmm2 60 TERM
 assert_eq "VMM exits 0 on SIGTERM" 0 "$DAEMON_RC"
 
+# One process failing stops the others: hugetlb pages for one VM only,
+# two processes that each want them; the run ends (bounded) and fails.
+hugetlb_reserve 4
+t0=$SECONDS
+rc=0
+run_bounded 120 /out/vmm-one-fails.log spte-vmm --rounds 0 --procs 2 \
+	--backing hugetlb --mem 8 --ready /tmp/vmm.ready || rc=$?
+assert_eq "a failed VM process fails the run" 1 "$rc"
+assert_le "... and stops the other process promptly" $((SECONDS - t0)) 60
+assert_grep "... which says why" 'raise vm.nr_hugepages' /out/vmm-one-fails.log
+hugetlb_reserve 0
+
 # A daemon that ignores the stop signal is killed at the bound.
 daemon_start stubborn /out/stubborn.log \
 	bash -c 'trap "" INT; echo ignoring; while :; do sleep 1; done'
