@@ -21,16 +21,7 @@
  * const pointer, and the compiler would fold such reads of a constant to
  * its initializer, ignoring what userspace wrote.
  */
-struct spte_config cfg = {
-	.present_mask = SPTE_DEF_PRESENT_MASK,
-	.removed_low = SPTE_DEF_REMOVED_LOW,
-	.removed_extra = SPTE_DEF_REMOVED_EXTRA,
-	.pfn_mask = SPTE_DEF_PFN_MASK,
-	.large_mask = SPTE_DEF_LARGE_MASK,
-	.write_mask = SPTE_DEF_WRITE_MASK,
-	.flavor = MMU_NPT,
-	.stacks = 1,
-};
+struct spte_config cfg = SPTE_CONFIG_DEFAULT;
 
 /* Per-SPTE history; evicting an entry loses histogram samples only. */
 struct {

@@ -33,6 +33,18 @@
 #define SPTE_DEF_LARGE_MASK	(1ULL << 7)
 #define SPTE_DEF_WRITE_MASK	(1ULL << 1)
 
+/* The defaults as an initializer, for the BPF global and for userspace. */
+#define SPTE_CONFIG_DEFAULT {					\
+	.present_mask = SPTE_DEF_PRESENT_MASK,			\
+	.removed_low = SPTE_DEF_REMOVED_LOW,			\
+	.removed_extra = SPTE_DEF_REMOVED_EXTRA,		\
+	.pfn_mask = SPTE_DEF_PFN_MASK,				\
+	.large_mask = SPTE_DEF_LARGE_MASK,			\
+	.write_mask = SPTE_DEF_WRITE_MASK,			\
+	.flavor = MMU_NPT,					\
+	.stacks = 1,						\
+}
+
 enum spte_mmu_flavor {
 	MMU_NPT = 0,	/* AMD: P/W/U in bits 0-2, NX in bit 63 */
 	MMU_EPT = 1,	/* Intel: R/W/X in bits 0-2 */

@@ -173,19 +173,27 @@ static double daemon__elapsed(const struct daemon *d)
 	return (now_ns() - d->start_ns) / 1e9;
 }
 
+/* Sweep covered and expired pending zaps, then read every counter. */
+static int daemon__read(struct daemon *d)
+{
+	int err = monitor__sweep(d->mon, d->cli.pending_ttl_ns);
+
+	if (!err)
+		err = monitor__snapshot(d->mon, &d->cur);
+	if (err)
+		fprintf(stderr, "spte-trace: reading BPF maps: %s\n",
+			strerror(-err));
+	return err;
+}
+
 static int daemon__interval(struct daemon *d, bool print)
 {
 	struct snapshot delta;
 	int err;
 
-	err = monitor__sweep(d->mon, d->cli.pending_ttl_ns);
-	if (!err)
-		err = monitor__snapshot(d->mon, &d->cur);
-	if (err) {
-		fprintf(stderr, "spte-trace: reading BPF maps: %s\n",
-			strerror(-err));
+	err = daemon__read(d);
+	if (err)
 		return err;
-	}
 	snapshot__delta(&delta, &d->cur, &d->prev);
 	if (print && !d->cli.json)
 		print_interval(stdout, &d->pctx, &delta, &d->cur);
@@ -264,14 +272,9 @@ static int daemon__finish(struct daemon *d)
 
 	/* Drain what the kernel reported before the last snapshot. */
 	monitor__poll(d->mon, 0);
-	err = monitor__sweep(d->mon, d->cli.pending_ttl_ns);
-	if (!err)
-		err = monitor__snapshot(d->mon, &d->cur);
-	if (err) {
-		fprintf(stderr, "spte-trace: reading BPF maps: %s\n",
-			strerror(-err));
+	err = daemon__read(d);
+	if (err)
 		return err;
-	}
 	err = monitor__for_each_site(d->mon, add_site, d);
 	if (err)
 		fprintf(stderr, "spte-trace: reading flame graph sites: %s\n",

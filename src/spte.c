@@ -10,16 +10,7 @@
 
 void spte_config__default(struct spte_config *c)
 {
-	*c = (struct spte_config){
-		.present_mask = SPTE_DEF_PRESENT_MASK,
-		.removed_low = SPTE_DEF_REMOVED_LOW,
-		.removed_extra = SPTE_DEF_REMOVED_EXTRA,
-		.pfn_mask = SPTE_DEF_PFN_MASK,
-		.large_mask = SPTE_DEF_LARGE_MASK,
-		.write_mask = SPTE_DEF_WRITE_MASK,
-		.flavor = MMU_NPT,
-		.stacks = 1,
-	};
+	*c = (struct spte_config)SPTE_CONFIG_DEFAULT;
 }
 
 /* Accessed and dirty bits: bits 5/6 on NPT, 8/9 on EPT with A/D enabled. */
