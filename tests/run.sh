@@ -5,7 +5,7 @@
 # "<layer>: N passed, N failed" (or "<layer>: SKIP: reason"); the last line
 # of this script is "TOTAL: N passed, N failed, N skipped layers".
 #
-#   tests/run.sh [layer...]     default: unit bpf live operator e2e-a
+#   tests/run.sh [layer...]     default: unit bpf live operator e2e-a e2e-patched
 #
 # A layer that cannot run here says why and counts as skipped; CI sets
 # SPTE_REQUIRE="bpf live ..." to turn named skips into failures.
@@ -14,7 +14,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 layers=("$@")
-[ ${#layers[@]} -gt 0 ] || layers=(unit bpf live operator e2e-a)
+[ ${#layers[@]} -gt 0 ] || layers=(unit bpf live operator e2e-a e2e-patched)
 
 total_pass=0 total_fail=0 skipped=0
 log_dir=$BUILD/test-logs
@@ -114,6 +114,19 @@ layer_e2e-a() {
 		return
 	fi
 	run_script e2e-a tools/e2e/e2e.sh --scenario a
+}
+
+# Scenarios b and c need the patched kernel: run them when a build of the
+# current series is cached (make kernel), say so otherwise.
+layer_e2e-patched() {
+	local dir
+
+	if ! dir=$(tools/kernel/build.sh --print-path --no-build 2>/dev/null) ||
+	   [ ! -f "$dir/bzImage" ]; then
+		skip e2e-patched "no cached build of the patched kernel for this series (make kernel; make e2e runs b and c)"
+		return
+	fi
+	run_script e2e-patched tools/e2e/e2e.sh --scenario b --scenario c
 }
 
 for layer in "${layers[@]}"; do
