@@ -209,6 +209,7 @@ void outputs__event(struct outputs *o, const struct event *ev)
 	if (!o->rec)
 		return;
 	if (ev->type == EVENT_SPTE && s->vm) {
+		vmtab__add_events(o->vms, s->vm, s->pid, 1);
 		known = vmtab__find(o->vms, s->vm);
 		if (!known) {
 			known = vmtab__note(o->vms, s->vm, s->pid, NULL);
