@@ -209,7 +209,7 @@ void outputs__event(struct outputs *o, const struct event *ev)
 	if (!o->rec)
 		return;
 	if (ev->type == EVENT_SPTE && s->vm) {
-		vmtab__add_events(o->vms, s->vm, s->pid, 1);
+		/* A VM's name goes into the recording the first time it shows. */
 		known = vmtab__find(o->vms, s->vm);
 		if (!known) {
 			known = vmtab__note(o->vms, s->vm, s->pid, NULL);
@@ -217,6 +217,7 @@ void outputs__event(struct outputs *o, const struct event *ev)
 							 known ? known->comm : ""),
 				   "--record");
 		}
+		vmtab__add_events(o->vms, s->vm, s->pid, 1);
 	}
 	note_error(o, recorder__write(o->rec, ev), "--record");
 }
