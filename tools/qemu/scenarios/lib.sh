@@ -390,14 +390,20 @@ hugetlb_reserve() {
 
 # ------------------------------------------- the stock tracepoint count ----
 #
-# Ground truth from the kernel itself, independent of BPF: in-kernel hist
-# triggers on kvmmmu:kvm_tdp_mmu_spte_changed count every event by class
-# and level without a trace buffer (nothing is lost, nothing is printed).
-# A SPTE is present when bit 11 (0x800) is set; 0x5a0 is 6.1's removed
+# Ground truth from the kernel itself, independent of BPF: every
+# kvmmmu:kvm_tdp_mmu_spte_changed event counted by class and level.  A
+# SPTE is present when bit 11 (0x800) is set; 0x5a0 is 6.1's removed
 # (frozen) value.  Classes: p>0 0>p p>p p>R 0>R R>* and all; "other" is
 # all minus the rest.
+#
+# With CONFIG_HIST_TRIGGERS (Debian's kernel) the counting happens in the
+# kernel through hist triggers: no trace buffer, nothing lost, nothing
+# printed.  Without it (a minimal config) the events go to the trace
+# buffer (SPTE_COUNT_BUFFER_KB per CPU) and are classified when read;
+# events the buffer dropped are reported as class "lost".
 
 SPTE_EVENT=$TRACEFS/events/kvmmmu/kvm_tdp_mmu_spte_changed
+SPTE_COUNT_BUFFER_KB=${SPTE_COUNT_BUFFER_KB:-32768}
 declare -A _spte_filters=(
 	["all"]=""
 	["p>0"]="old_spte & 2048 && new_spte == 0"
@@ -407,6 +413,11 @@ declare -A _spte_filters=(
 	["0>R"]="old_spte == 0 && new_spte == 1440"
 	["R>*"]="old_spte == 1440"
 )
+
+# spte_count_mode: "hist" or "trace", the way this kernel counts.
+spte_count_mode() {
+	if [ -e "$SPTE_EVENT/hist" ]; then echo hist; else echo trace; fi
+}
 
 _spte_trigger() {
 	local filter=${_spte_filters[$1]}
@@ -420,6 +431,14 @@ spte_count_start() {
 
 	[ -d "$SPTE_EVENT" ] || { log "no $SPTE_EVENT"; return 1; }
 	spte_count_stop
+	if [ "$(spte_count_mode)" = trace ]; then
+		echo 0 >"$TRACEFS/tracing_on"
+		echo "$SPTE_COUNT_BUFFER_KB" >"$TRACEFS/buffer_size_kb"
+		echo 1 >"$SPTE_EVENT/enable"
+		echo >"$TRACEFS/trace"
+		echo 1 >"$TRACEFS/tracing_on"
+		return
+	fi
 	# Append (>>): opening the trigger file with O_TRUNC drops every
 	# trigger already there.
 	for class in "${!_spte_filters[@]}"; do
@@ -429,8 +448,13 @@ spte_count_start() {
 }
 
 # spte_count_read: print "CLASS LEVEL COUNT" lines (levels 1..5), then
-# "CLASS all COUNT" per class, including "other".
+# "CLASS all COUNT" per class, including "other" (and "lost" in trace
+# mode).
 spte_count_read() {
+	if [ "$(spte_count_mode)" = trace ]; then
+		_spte_count_trace | sort
+		return
+	fi
 	awk '
 	/^# trigger info:/ {
 		cls = "all"
@@ -458,6 +482,36 @@ spte_count_read() {
 	}' "$SPTE_EVENT/hist" | sort
 }
 
+# The same classes from the trace buffer.  Fields are taken from the end
+# of the line, which is fixed:
+#   ...: kvm_tdp_mmu_spte_changed: as id 0 gfn 1ff level 1 old_spte 2a8ae67 new_spte 0
+_spte_count_trace() {
+	local lost
+
+	lost=$(cat "$TRACEFS"/per_cpu/cpu*/stats |
+		awk '/^(overrun|dropped events):/ { n += $NF } END { print n + 0 }')
+	awk -v lost="$lost" '
+	function present(v) {
+		return length(v) >= 3 && index("89abcdef", substr(v, length(v) - 2, 1)) > 0
+	}
+	NF >= 6 && $(NF - 1) == "new_spte" && $0 ~ /kvm_tdp_mmu_spte_changed:/ {
+		o = $(NF - 2); n = $NF; l = $(NF - 4)
+		if (n == "5a0") k = present(o) ? "p>R" : (o == "0" ? "0>R" : "")
+		else if (o == "5a0") k = "R>*"
+		else if (present(o)) k = present(n) ? "p>p" : (n == "0" ? "p>0" : "")
+		else if (o == "0" && present(n)) k = "0>p"
+		else k = ""
+		c["all " l]++; t["all"]++
+		if (k != "") { c[k " " l]++; t[k]++ } else t["other"]++
+	}
+	END {
+		split("all p>0 0>p p>p p>R 0>R R>* other", cls, " ")
+		for (k in c) print k, c[k]
+		for (i = 1; i <= 8; i++) print cls[i], "all", t[cls[i]] + 0
+		print "lost all", lost
+	}' "$TRACEFS/trace"
+}
+
 # spte_count CLASS [LEVEL=all] [FILE]: one number, from the live counters
 # or from FILE, a saved spte_count_read (cheaper for many lookups).
 spte_count() {
@@ -476,6 +530,10 @@ spte_count_stop() {
 	local class
 
 	[ -d "$SPTE_EVENT" ] || return 0
+	if [ "$(spte_count_mode)" = trace ]; then
+		echo 0 >"$SPTE_EVENT/enable"
+		return
+	fi
 	for class in "${!_spte_filters[@]}"; do
 		echo "!$(_spte_trigger "$class")" >>"$SPTE_EVENT/trigger" 2>/dev/null || true
 	done
