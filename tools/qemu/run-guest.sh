@@ -285,7 +285,9 @@ build_base() {
 	mkdir -p "$root/bin" "$cache_dir"
 	cp "$BUSYBOX" "$root/bin/busybox"
 	while read -r link; do
-		[ -n "$link" ] && [ "$link" != bin/busybox ] || continue
+		if [ -z "$link" ] || [ "$link" = bin/busybox ]; then
+			continue
+		fi
 		mkdir -p "$root/$(dirname "$link")"
 		ln -sf /bin/busybox "$root/$link"
 	done < <("$BUSYBOX" --list-full)

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034 # a library: its variables are for the scenarios
 # SPDX-License-Identifier: GPL-2.0
 #
 # Guest-side helpers for scenarios run by tools/qemu/run-guest.sh.
@@ -442,7 +443,7 @@ spte_count_start() {
 	# Append (>>): opening the trigger file with O_TRUNC drops every
 	# trigger already there.
 	for class in "${!_spte_filters[@]}"; do
-		echo "$(_spte_trigger "$class")" >>"$SPTE_EVENT/trigger" ||
+		_spte_trigger "$class" >>"$SPTE_EVENT/trigger" ||
 			{ log "cannot install the '$class' hist trigger"; return 1; }
 	done
 }

@@ -224,7 +224,7 @@ header() {
 }
 
 main() {
-	local line name args
+	local name args
 
 	e2e_begin smoke
 	check_guest
