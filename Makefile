@@ -39,7 +39,7 @@ DEB_PACKAGES := build-essential clang llvm libbpf-dev bpftool libelf-dev \
 	zlib1g-dev libmicrohttpd-dev libcmocka-dev pkg-config \
 	qemu-system-x86 linux-source-6.1 dwarves prometheus bpftrace \
 	trace-cmd busybox-static cpio bc bison flex libssl-dev kmod \
-	graphviz xz-utils rsync curl chromium python3-ply python3-git
+	graphviz xz-utils rsync curl chromium python3 python3-ply python3-git
 
 .PHONY: deps
 deps:
