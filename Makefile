@@ -67,6 +67,9 @@ help:
 	@echo "make e2e       run every end-to-end scenario under QEMU"
 	@echo "make demo      boot a stock kernel under QEMU and show spte-trace live"
 	@echo "make bench     measure the per-event cost of the BPF programs"
+	@echo "make kernel-checkpatch / kernel-w1 / kernel-boot-test   check the series"
+	@echo "make guest-smoke / guest-lib-test / guest-kselftests    harness self-tests"
+	@echo "make docs      re-render docs/protocol.svg from docs/protocol.dot"
 
 # The protocol diagram is committed; this re-renders it after an edit.
 .PHONY: docs
