@@ -35,6 +35,7 @@ enum {
 	OPT_NO_PRIVDROP,
 	OPT_VM_LIMIT,
 	OPT_SINGLE_VM,
+	OPT_HOOKS,
 };
 
 static const struct option long_opts[] = {
@@ -62,6 +63,7 @@ static const struct option long_opts[] = {
 	{ "no-privdrop", no_argument, NULL, OPT_NO_PRIVDROP },
 	{ "vm-limit", required_argument, NULL, OPT_VM_LIMIT },
 	{ "single-vm", no_argument, NULL, OPT_SINGLE_VM },
+	{ "hooks", required_argument, NULL, OPT_HOOKS },
 	{}
 };
 
@@ -79,6 +81,8 @@ static void usage(FILE *f, const char *prog)
 "  count                  stop after this many intervals\n"
 "  -d, --duration SECS    stop after SECS seconds\n"
 "      --stock            ignore a patched kernel's tracepoints\n"
+"      --hooks KIND       unpatched flush/teardown hooks: auto (fentry, else\n"
+"                         kprobe), fentry, kprobe or none\n"
 "      --removed-spte VAL exact removed-SPTE value (default: recognise\n"
 "                         0x5a0, with or without bit 63, as on 5.13-6.x)\n"
 "      --mmu npt|ept      SPTE format (default: from kvm_amd/kvm_intel)\n"
@@ -171,6 +175,20 @@ static int parse_mmu(struct cli *cli, const char *s)
 	return 0;
 }
 
+static int parse_hooks(struct cli *cli, const char *s)
+{
+	cli->no_fentry = cli->no_kprobe = false;
+	if (!strcmp(s, "fentry"))
+		cli->no_kprobe = true;
+	else if (!strcmp(s, "kprobe"))
+		cli->no_fentry = true;
+	else if (!strcmp(s, "none"))
+		cli->no_fentry = cli->no_kprobe = true;
+	else if (strcmp(s, "auto"))
+		return bad("--hooks", s, "expected auto, fentry, kprobe or none");
+	return 0;
+}
+
 static int parse_opt(struct cli *cli, int opt, const char *arg)
 {
 	__u64 v;
@@ -247,6 +265,9 @@ static int parse_opt(struct cli *cli, int opt, const char *arg)
 		break;
 	case OPT_SINGLE_VM:
 		cli->single_vm = true;
+		break;
+	case OPT_HOOKS:
+		err = parse_hooks(cli, arg);
 		break;
 	default:
 		fprintf(stderr, "spte-trace: try 'spte-trace --help'\n");
@@ -355,6 +376,8 @@ void cli__monitor_opts(const struct cli *cli, struct monitor_opts *o)
 	o->cfg = cli->cfg;
 	o->force_stock = cli->force_stock;
 	o->mmu_auto = !cli->cfg_flavor_set;
+	o->no_fentry = cli->no_fentry;
+	o->no_kprobe = cli->no_kprobe;
 	o->max_sptes = cli->max_sptes;
 	o->max_pending = cli->max_pending;
 	o->max_vms = cli->max_vms;

@@ -12,6 +12,7 @@ struct cli {
 	struct spte_config cfg;
 	bool cfg_flavor_set;		/* --mmu given */
 	bool force_stock;
+	bool no_fentry, no_kprobe;	/* --hooks */
 	bool verbose;
 	bool no_hists;
 	unsigned int interval_s;	/* 0: summary at the end only */

@@ -270,6 +270,10 @@ int monitor__open(struct monitor **out, const struct monitor_opts *opts,
 			"            is KVM loaded (modprobe kvm_amd or kvm_intel)?\n");
 		goto out;
 	}
+	if (opts->no_fentry)
+		sources__downgrade(plan, HOOK_SRC_FENTRY, "not used: --hooks");
+	if (opts->no_kprobe)
+		sources__downgrade(plan, HOOK_SRC_KPROBE, "not used: --hooks");
 	m = calloc(1, sizeof(*m));
 	if (!m) {
 		err = -ENOMEM;

@@ -21,6 +21,8 @@ struct monitor_opts {
 	struct spte_config cfg;		/* flush_visible is set by the monitor */
 	bool force_stock;		/* ignore patched tracepoints */
 	bool mmu_auto;			/* cfg.flavor from kvm_amd/kvm_intel */
+	bool no_fentry;			/* --hooks kprobe|none */
+	bool no_kprobe;			/* --hooks fentry|none */
 	__u32 max_sptes;
 	__u32 max_pending;
 	__u32 max_vms;

@@ -300,14 +300,20 @@ static void describe_hooks(const struct source_plan *plan, FILE *f,
 	}
 }
 
+/* A kind given up on: refused by the kernel, or excluded by --hooks. */
+static const char *refusal(const char *why)
+{
+	return strncmp(why, "not used", 8) ? "refused by this kernel " : "";
+}
+
 static void describe_refusals(const struct source_plan *plan, FILE *f)
 {
 	if (plan->fentry_failed)
-		fprintf(f, "  fentry/fexit   : refused by this kernel (%s)\n",
-			plan->fentry_error);
+		fprintf(f, "  fentry/fexit   : %s(%s)\n",
+			refusal(plan->fentry_error), plan->fentry_error);
 	if (plan->kprobe_failed)
-		fprintf(f, "  kprobes        : refused by this kernel (%s)\n",
-			plan->kprobe_error);
+		fprintf(f, "  kprobes        : %s(%s)\n",
+			refusal(plan->kprobe_error), plan->kprobe_error);
 	else if (!plan->kprobes_available)
 		fprintf(f, "  kprobes        : this kernel has none (no kprobe PMU, no kprobe_events)\n");
 }

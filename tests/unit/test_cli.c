@@ -78,6 +78,19 @@ static void test_errors(void **state)
 	assert_int_equal(PARSE(&cli, "--removed-spte", "0"), -22);
 	assert_int_equal(PARSE(&cli, "--duration", "1s"), -22);
 	assert_int_equal(PARSE(&cli, "--no-such-option"), -22);
+	assert_int_equal(PARSE(&cli, "--hooks", "uprobe"), -22);
+}
+
+static void test_hooks(void **state)
+{
+	struct cli cli;
+
+	assert_int_equal(PARSE(&cli, "--hooks", "kprobe"), 0);
+	assert_true(cli.no_fentry && !cli.no_kprobe);
+	assert_int_equal(PARSE(&cli, "--hooks", "none"), 0);
+	assert_true(cli.no_fentry && cli.no_kprobe);
+	assert_int_equal(PARSE(&cli, "--hooks", "auto"), 0);
+	assert_true(!cli.no_fentry && !cli.no_kprobe);
 }
 
 static void test_help_and_version(void **state)
@@ -95,6 +108,7 @@ int main(void)
 		cmocka_unit_test(test_positional),
 		cmocka_unit_test(test_options),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_hooks),
 		cmocka_unit_test(test_help_and_version),
 	};
 

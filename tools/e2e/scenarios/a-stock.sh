@@ -34,6 +34,18 @@ assert_eq "no violation reported" 0 "$(metric spte_trace_violations_total)"
 assert_no_grep "no violation printed" 'VIOLATION' "$TRACE_LOG"
 note_trace_values
 
+# The kprobe fallback, forced: flushes still seen, still no violation.
+METRICS=/out/metrics-kprobe.prom TRACE_LOG=/out/spte-trace-kprobe.log trace_start --hooks kprobe
+workload vmm-kprobe 600 spte-vmm --mem 32 --vcpus 2 --rounds 4 --zap madvise,mprotect
+METRICS=/out/metrics-kprobe.prom TRACE_LOG=/out/spte-trace-kprobe.log trace_stop
+assert_grep "--hooks kprobe: kprobes chosen" 'remote flushes : kprobe/kretprobe' /out/spte-trace-kprobe.log
+assert_gt "--hooks kprobe: flushes seen" \
+	"$(METRICS=/out/metrics-kprobe.prom metric spte_trace_remote_flushes_total 'phase="end"')" 0
+assert_gt "--hooks kprobe: reinstalls covered" \
+	"$(METRICS=/out/metrics-kprobe.prom metric spte_trace_outcomes_total 'outcome="covered"')" 0
+assert_eq "--hooks kprobe: no violation" 0 \
+	"$(METRICS=/out/metrics-kprobe.prom metric spte_trace_violations_total)"
+
 # ftrace text through 'spte-trace report': one small VM traced by tracefs
 # and by a live spte-trace at once must give the same counts.
 T=$TRACEFS
