@@ -316,6 +316,34 @@ static void test_present_changes(void **state)
 	tb_close(tb);
 }
 
+/* The remaining transitions, each counted once at its level. */
+static void test_other_transitions(void **state)
+{
+	struct tb *tb = tb_open(NULL);
+	__u64 table = PRESENT | P_BIT | W_BIT | U_BIT | 0x77000ULL;
+	__u64 mmio = 0x3ULL << 52 | 0x6;	/* non-present, not removed */
+	struct snapshot s;
+
+	spte(tb, "freeze", VM_A, 0xa0, 1, 0, REMOVED);		/* freeze_empty */
+	spte(tb, "set", VM_A, 0xa0, 1, REMOVED, leaf(1, 1, 1));	/* install_over_removed */
+	spte(tb, "set", VM_A, 0xb0, 1, 0, leaf(2, 0, 1));
+	spte(tb, "set", VM_A, 0xb0, 1, leaf(2, 0, 1), leaf(2, 1, 1));	/* widen */
+	spte(tb, "set", VM_A, 0xc0, 2, 0, table);
+	spte(tb, "set", VM_A, 0xc0, 2, table, leaf(0x200, 1, 2));	/* collapse */
+	spte(tb, "set", VM_A, 0xd0, 1, mmio, 0);			/* nonpresent */
+	spte(tb, "set", VM_A, 0xd0, 1, 0, 0);				/* same value */
+	snap(tb, &s);
+	assert_int_equal(transition(&s, TR_FREEZE_EMPTY, 1), 1);
+	assert_int_equal(transition(&s, TR_INSTALL_REMOVED, 1), 1);
+	assert_int_equal(transition(&s, TR_WIDEN, 1), 1);
+	assert_int_equal(transition(&s, TR_COLLAPSE, 2), 1);
+	assert_int_equal(transition(&s, TR_NONPRESENT, 1), 1);
+	assert_int_equal(s.stats.counters[CNT_SAME_VALUE], 1);
+	assert_int_equal(s.stats.counters[CNT_SPTE_EVENTS], 8);
+	assert_int_equal(tb->nseen, 0);
+	tb_close(tb);
+}
+
 /* ---- Violations -------------------------------------------------------- */
 
 static void assert_report(const struct violation *v, __u32 out, __u64 vm,
@@ -692,6 +720,7 @@ int main(void)
 		cmocka_unit_test(test_direct_zap_full_flush),
 		cmocka_unit_test(test_levels),
 		cmocka_unit_test(test_present_changes),
+		cmocka_unit_test(test_other_transitions),
 		cmocka_unit_test(test_violation_pfn),
 		cmocka_unit_test(test_violation_perm),
 		cmocka_unit_test(test_same_mapping_benign),
