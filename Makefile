@@ -84,3 +84,16 @@ $(BUILD)/bench: tools/bench/bench.c $(LIB_A)
 .PHONY: bench
 bench: $(BUILD)/bench
 	@$(BUILD)/bench
+
+# Kernel style: format C sources with the kernel tree's own .clang-format,
+# taken from Debian's linux-source-6.1 (not copied into this repository).
+KERNEL_SRC_TAR ?= /usr/src/linux-source-6.1.tar.xz
+FORMAT_FILES   ?= $(wildcard src/*.c src/*.h tests/unit/*.c tests/bpf/*.c tools/bench/*.c)
+
+$(BUILD)/.clang-format: $(KERNEL_SRC_TAR)
+	@mkdir -p $(@D)
+	tar -xJOf $< linux-source-6.1/.clang-format > $@
+
+.PHONY: format
+format: $(BUILD)/.clang-format
+	clang-format -i --style=file:$(BUILD)/.clang-format $(FORMAT_FILES)

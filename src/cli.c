@@ -11,9 +11,9 @@
 #include "monitor.h"
 #include "spte.h"
 
-#define CAP_SYS_ADMIN_BIT	21
-#define CAP_PERFMON_BIT		38
-#define CAP_BPF_BIT		39
+#define CAP_SYS_ADMIN_BIT 21
+#define CAP_PERFMON_BIT 38
+#define CAP_BPF_BIT 39
 
 enum {
 	OPT_STOCK = 0x100,
@@ -70,62 +70,63 @@ static const struct option long_opts[] = {
 static void usage(FILE *f, const char *prog)
 {
 	fprintf(f,
-"usage: %s [options] [interval [count]]\n"
-"       %s report [options] FILE\n"
-"\n"
-"Trace the KVM TDP MMU's removed-SPTE protocol: report every guest mapping\n"
-"reinstalled before the remote TLB flush that must follow its zap, and show\n"
-"how SPTEs cycle present -> removed -> present.\n"
-"\n"
-"  interval               print counters and histograms every N seconds\n"
-"  count                  stop after this many intervals\n"
-"  -d, --duration SECS    stop after SECS seconds\n"
-"      --stock            ignore a patched kernel's tracepoints\n"
-"      --hooks KIND       unpatched flush/teardown hooks: auto (fentry, else\n"
-"                         kprobe), fentry, kprobe or none\n"
-"      --removed-spte VAL exact removed-SPTE value (default: recognise\n"
-"                         0x5a0, with or without bit 63, as on 5.13-6.x)\n"
-"      --mmu npt|ept      SPTE format (default: from kvm_amd/kvm_intel)\n"
-"      --max-sptes N      SPTEs with history (LRU, default 262144)\n"
-"      --max-pending N    zaps awaiting a flush (default 65536)\n"
-"      --max-vms N        VMs tracked (default 1024)\n"
-"      --max-stacks N     distinct kernel stacks (default 16384)\n"
-"      --pending-ttl SECS drop zaps no flush covered after SECS\n"
-"                         (default 60, 0: never), counted as 'expired'\n"
-"      --no-stacks        do not capture kernel stacks\n"
-"      --no-hists         no histograms in interval reports\n"
-"\n"
-"outputs:\n"
-"  -j, --json             JSON lines on stdout: violations and summaries\n"
-"      --prometheus [ADDR:]PORT  serve /metrics (default address 127.0.0.1)\n"
-"      --textfile PATH    write the metrics for node_exporter, atomically\n"
-"      --folded FILE      folded stacks of zap, install and violation sites\n"
-"      --svg FILE         the same as an interactive SVG flame graph\n"
-"      --record FILE      record every event for 'spte-trace report'\n"
-"      --vm-limit N       VMs with their own metric labels (default 64)\n"
-"      --user USER        run as USER after attaching (default nobody)\n"
-"      --no-privdrop      keep running as root\n"
-"\n"
-"report FILE: replay a --record file, or the text of /sys/kernel/tracing/trace\n"
-"or 'trace-cmd report', through the same protocol monitor; takes -j,\n"
-"--folded, --svg, --textfile, --pending-ttl and --single-vm (stock ftrace\n"
-"text without TGIDs: treat every event as one VM).\n"
-"  -v, --verbose          libbpf debug output\n"
-"  -V, --version          print the version\n"
-"  -h, --help             this text\n"
-"\n"
-"examples:\n"
-"  spte-trace             trace until Ctrl-C, then print a summary\n"
-"  spte-trace 5           report every 5 seconds\n"
-"  spte-trace 1 10        report every second, 10 times\n"
-"  spte-trace -d 30 --no-hists   30 s, violations and counters only\n"
-"  spte-trace --stock     use kvm_tdp_mmu_spte_changed even on a patched kernel\n"
-"  spte-trace --prometheus 9464 --folded zaps.folded 60\n"
-"  spte-trace --record run.spte -d 60 && spte-trace report run.spte\n"
-"  trace-cmd report | spte-trace report /dev/stdin\n"
-"\n"
-"Exit status: 0 on success, 1 on a runtime error, 2 on bad usage.\n"
-"See spte-trace(8).\n", prog, prog);
+		"usage: %s [options] [interval [count]]\n"
+		"       %s report [options] FILE\n"
+		"\n"
+		"Trace the KVM TDP MMU's removed-SPTE protocol: report every guest mapping\n"
+		"reinstalled before the remote TLB flush that must follow its zap, and show\n"
+		"how SPTEs cycle present -> removed -> present.\n"
+		"\n"
+		"  interval               print counters and histograms every N seconds\n"
+		"  count                  stop after this many intervals\n"
+		"  -d, --duration SECS    stop after SECS seconds\n"
+		"      --stock            ignore a patched kernel's tracepoints\n"
+		"      --hooks KIND       unpatched flush/teardown hooks: auto (fentry, else\n"
+		"                         kprobe), fentry, kprobe or none\n"
+		"      --removed-spte VAL exact removed-SPTE value (default: recognise\n"
+		"                         0x5a0, with or without bit 63, as on 5.13-6.x)\n"
+		"      --mmu npt|ept      SPTE format (default: from kvm_amd/kvm_intel)\n"
+		"      --max-sptes N      SPTEs with history (LRU, default 262144)\n"
+		"      --max-pending N    zaps awaiting a flush (default 65536)\n"
+		"      --max-vms N        VMs tracked (default 1024)\n"
+		"      --max-stacks N     distinct kernel stacks (default 16384)\n"
+		"      --pending-ttl SECS drop zaps no flush covered after SECS\n"
+		"                         (default 60, 0: never), counted as 'expired'\n"
+		"      --no-stacks        do not capture kernel stacks\n"
+		"      --no-hists         no histograms in interval reports\n"
+		"\n"
+		"outputs:\n"
+		"  -j, --json             JSON lines on stdout: violations and summaries\n"
+		"      --prometheus [ADDR:]PORT  serve /metrics (default address 127.0.0.1)\n"
+		"      --textfile PATH    write the metrics for node_exporter, atomically\n"
+		"      --folded FILE      folded stacks of zap, install and violation sites\n"
+		"      --svg FILE         the same as an interactive SVG flame graph\n"
+		"      --record FILE      record every event for 'spte-trace report'\n"
+		"      --vm-limit N       VMs with their own metric labels (default 64)\n"
+		"      --user USER        run as USER after attaching (default nobody)\n"
+		"      --no-privdrop      keep running as root\n"
+		"\n"
+		"report FILE: replay a --record file, or the text of /sys/kernel/tracing/trace\n"
+		"or 'trace-cmd report', through the same protocol monitor; takes -j,\n"
+		"--folded, --svg, --textfile, --pending-ttl and --single-vm (stock ftrace\n"
+		"text without TGIDs: treat every event as one VM).\n"
+		"  -v, --verbose          libbpf debug output\n"
+		"  -V, --version          print the version\n"
+		"  -h, --help             this text\n"
+		"\n"
+		"examples:\n"
+		"  spte-trace             trace until Ctrl-C, then print a summary\n"
+		"  spte-trace 5           report every 5 seconds\n"
+		"  spte-trace 1 10        report every second, 10 times\n"
+		"  spte-trace -d 30 --no-hists   30 s, violations and counters only\n"
+		"  spte-trace --stock     use kvm_tdp_mmu_spte_changed even on a patched kernel\n"
+		"  spte-trace --prometheus 9464 --folded zaps.folded 60\n"
+		"  spte-trace --record run.spte -d 60 && spte-trace report run.spte\n"
+		"  trace-cmd report | spte-trace report /dev/stdin\n"
+		"\n"
+		"Exit status: 0 on success, 1 on a runtime error, 2 on bad usage.\n"
+		"See spte-trace(8).\n",
+		prog, prog);
 }
 
 static int bad(const char *opt, const char *val, const char *why)
@@ -145,8 +146,8 @@ static int parse_uint(const char *opt, const char *s, unsigned long long max,
 	if (v < min || v > max) {
 		char why[64];
 
-		snprintf(why, sizeof(why), "must be between %llu and %llu",
-			 min, max);
+		snprintf(why, sizeof(why), "must be between %llu and %llu", min,
+			 max);
 		return bad(opt, s, why);
 	}
 	*out = v;
@@ -185,7 +186,8 @@ static int parse_hooks(struct cli *cli, const char *s)
 	else if (!strcmp(s, "none"))
 		cli->no_fentry = cli->no_kprobe = true;
 	else if (strcmp(s, "auto"))
-		return bad("--hooks", s, "expected auto, fentry, kprobe or none");
+		return bad("--hooks", s,
+			   "expected auto, fentry, kprobe or none");
 	return 0;
 }
 
@@ -216,7 +218,8 @@ static int parse_opt(struct cli *cli, int opt, const char *arg)
 		err = parse_u32_opt("--max-sptes", arg, 16, &cli->max_sptes);
 		break;
 	case OPT_MAX_PENDING:
-		err = parse_u32_opt("--max-pending", arg, 16, &cli->max_pending);
+		err = parse_u32_opt("--max-pending", arg, 16,
+				    &cli->max_pending);
 		break;
 	case OPT_MAX_VMS:
 		err = parse_u32_opt("--max-vms", arg, 1, &cli->max_vms);
@@ -282,7 +285,8 @@ static int parse_positional(struct cli *cli, int argc, char **argv)
 	int err;
 
 	if (argc > 2) {
-		fprintf(stderr, "spte-trace: unexpected argument '%s'\n", argv[2]);
+		fprintf(stderr, "spte-trace: unexpected argument '%s'\n",
+			argv[2]);
 		fprintf(stderr, "spte-trace: try 'spte-trace --help'\n");
 		return -EINVAL;
 	}
@@ -304,10 +308,11 @@ static int parse_positional(struct cli *cli, int argc, char **argv)
 /* Which options mean nothing to a replay: say so rather than ignore them. */
 static int check_report_opts(const struct cli *cli)
 {
-	const char *bad_opt = cli->prometheus ? "--prometheus" :
-			      cli->record ? "--record" :
-			      cli->duration_s ? "--duration" :
-			      cli->force_stock ? "--stock" : NULL;
+	const char *bad_opt = cli->prometheus  ? "--prometheus" :
+			      cli->record      ? "--record" :
+			      cli->duration_s  ? "--duration" :
+			      cli->force_stock ? "--stock" :
+						 NULL;
 
 	if (!bad_opt)
 		return 0;
@@ -320,7 +325,7 @@ static int parse_report(struct cli *cli, int argc, char **argv)
 {
 	if (argc != 1) {
 		fprintf(stderr, "spte-trace: report needs exactly one FILE "
-			"(a --record file or ftrace text)\n");
+				"(a --record file or ftrace text)\n");
 		fprintf(stderr, "spte-trace: try 'spte-trace --help'\n");
 		return -EINVAL;
 	}
@@ -353,7 +358,8 @@ int cli__parse(struct cli *cli, int argc, char **argv)
 		argc--;
 		argv++;
 	}
-	while ((opt = getopt_long(argc, argv, "d:jvVh", long_opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "d:jvVh", long_opts, NULL)) !=
+	       -1) {
 		if (opt == 'h') {
 			usage(stdout, "spte-trace");
 			return 1;
@@ -406,7 +412,8 @@ int cli__check_privileges(void)
 
 	if (caps & (1ULL << CAP_SYS_ADMIN_BIT))
 		return 0;
-	if ((caps & (1ULL << CAP_BPF_BIT)) && (caps & (1ULL << CAP_PERFMON_BIT)))
+	if ((caps & (1ULL << CAP_BPF_BIT)) &&
+	    (caps & (1ULL << CAP_PERFMON_BIT)))
 		return 0;
 	fprintf(stderr,
 		"spte-trace: needs CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN) to load "

@@ -10,14 +10,14 @@ struct monitor_opts;
 
 struct cli {
 	struct spte_config cfg;
-	bool cfg_flavor_set;		/* --mmu given */
+	bool cfg_flavor_set; /* --mmu given */
 	bool force_stock;
-	bool no_fentry, no_kprobe;	/* --hooks */
+	bool no_fentry, no_kprobe; /* --hooks */
 	bool verbose;
 	bool no_hists;
-	unsigned int interval_s;	/* 0: summary at the end only */
-	unsigned int count;		/* intervals, 0: unlimited */
-	unsigned int duration_s;	/* 0: until a signal */
+	unsigned int interval_s; /* 0: summary at the end only */
+	unsigned int count; /* intervals, 0: unlimited */
+	unsigned int duration_s; /* 0: until a signal */
 	__u64 pending_ttl_ns;
 	__u32 max_sptes, max_pending, max_vms, max_stacks;
 
@@ -29,11 +29,11 @@ struct cli {
 	const char *svg;
 	const char *record;
 	unsigned int vm_limit;
-	const char *user;		/* NULL: keep root (--no-privdrop) */
+	const char *user; /* NULL: keep root (--no-privdrop) */
 
 	/* spte-trace report FILE */
 	const char *report;
-	bool single_vm;			/* stock ftrace text holds one VM */
+	bool single_vm; /* stock ftrace text holds one VM */
 };
 
 /*

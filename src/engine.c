@@ -281,8 +281,7 @@ void engine__snapshot(const struct engine *e, struct snapshot *snap)
 	snap->sweep = e->env.sweep;
 }
 
-void engine__for_each_site(const struct engine *e, engine_site_fn fn,
-			   void *arg)
+void engine__for_each_site(const struct engine *e, engine_site_fn fn, void *arg)
 {
 	struct site_key *key;
 	size_t cursor = 0;

@@ -13,7 +13,7 @@
 struct engine;
 
 struct engine_limits {
-	size_t max_sptes;	/* LRU, like the spte_state map */
+	size_t max_sptes; /* LRU, like the spte_state map */
 	size_t max_pending;
 	size_t max_vms;
 	size_t max_inflight;

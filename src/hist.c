@@ -59,7 +59,9 @@ char *format_ns(__u64 ns, char *buf, size_t len)
 		__u64 div;
 		const char *unit;
 	} units[] = {
-		{ 1000000000ULL, "s" }, { 1000000, "ms" }, { 1000, "us" },
+		{ 1000000000ULL, "s" },
+		{ 1000000, "ms" },
+		{ 1000, "us" },
 	};
 	unsigned int i;
 

@@ -11,7 +11,7 @@
 
 /* Smallest and largest value (ns) slot @s can hold. */
 __u64 hist_slot_low(unsigned int s);
-__u64 hist_slot_high(unsigned int s);	/* UINT64_MAX for the last slot */
+__u64 hist_slot_high(unsigned int s); /* UINT64_MAX for the last slot */
 
 __u64 hist_count(const struct hist *h);
 /* Upper bound (ns) of the slot that holds the p-th percentile (0 < p <= 100). */

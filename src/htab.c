@@ -13,8 +13,8 @@
 #define NIL ((uint32_t)-1)
 
 struct node {
-	uint32_t next;		/* bucket chain, or free list */
-	uint32_t prev_use;	/* use list */
+	uint32_t next; /* bucket chain, or free list */
+	uint32_t prev_use; /* use list */
 	uint32_t next_use;
 	uint32_t bucket;
 	bool used;
@@ -27,19 +27,19 @@ struct htab {
 	size_t count;
 	uint64_t evictions;
 	bool lru;
-	uint32_t nbuckets;	/* power of two */
+	uint32_t nbuckets; /* power of two */
 	uint32_t *buckets;
 	struct node *nodes;
-	unsigned char *data;	/* capacity * (key_size + value_size) */
+	unsigned char *data; /* capacity * (key_size + value_size) */
 	uint32_t free_head;
-	uint32_t use_head;	/* most recently used */
-	uint32_t use_tail;	/* least recently used */
+	uint32_t use_head; /* most recently used */
+	uint32_t use_tail; /* least recently used */
 };
 
 static uint64_t hash_bytes(const void *p, size_t n)
 {
 	const unsigned char *b = p;
-	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a */
+	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a */
 
 	while (n--) {
 		h ^= *b++;

@@ -10,7 +10,7 @@ struct ksyms {
 	struct ksym *syms;
 	size_t count;
 	size_t cap;
-	char *strs;		/* all names and modules, NUL separated */
+	char *strs; /* all names and modules, NUL separated */
 	size_t strs_len;
 	size_t strs_cap;
 	int restricted;
@@ -78,7 +78,8 @@ static void finish(struct ksyms *ks)
 	size_t i;
 
 	for (i = 0; i < ks->count; i++) {
-		long name = (long)ks->syms[i].name, mod = (long)ks->syms[i].module;
+		long name = (long)ks->syms[i].name,
+		     mod = (long)ks->syms[i].module;
 
 		ks->syms[i].name = ks->strs + name;
 		ks->syms[i].module = mod >= 0 ? ks->strs + mod : NULL;

@@ -11,7 +11,7 @@ struct ksyms;
 struct ksym {
 	__u64 addr;
 	const char *name;
-	const char *module;	/* NULL for vmlinux */
+	const char *module; /* NULL for vmlinux */
 };
 
 /* NULL with errno set on failure. */

@@ -54,9 +54,9 @@ struct daemon {
 	struct stack_table *stacks;
 	struct print_ctx pctx;
 	struct outputs *out;
-	FILE *text;			/* human output: stdout, stderr with -j */
+	FILE *text; /* human output: stdout, stderr with -j */
 	struct snapshot prev, cur;
-	__u64 reported;			/* violation records printed */
+	__u64 reported; /* violation records printed */
 	__u64 start_ns;
 };
 
@@ -69,7 +69,8 @@ static void on_violation(void *arg, const struct violation *v)
 	if (v->stack_id >= 0)
 		stack_table__fetch(d->stacks, d->pctx.stack_fd, v->stack_id);
 	if (v->zap_stack_id >= 0)
-		stack_table__fetch(d->stacks, d->pctx.stack_fd, v->zap_stack_id);
+		stack_table__fetch(d->stacks, d->pctx.stack_fd,
+				   v->zap_stack_id);
 	if (!d->cli.json)
 		print_violation(stdout, &d->pctx, v);
 	outputs__violation(d->out, v);
@@ -124,8 +125,10 @@ static int daemon__open(struct daemon *d)
 	/* Symbols first: unprivileged readers see zeroed addresses. */
 	d->ksyms = ksyms__load("/proc/kallsyms");
 	if (!d->ksyms)
-		fprintf(stderr, "spte-trace: warning: /proc/kallsyms: %s; "
-			"stacks will show addresses only\n", strerror(errno));
+		fprintf(stderr,
+			"spte-trace: warning: /proc/kallsyms: %s; "
+			"stacks will show addresses only\n",
+			strerror(errno));
 	d->stacks = stack_table__new(d->ksyms);
 	if (!d->stacks)
 		return -ENOMEM;
@@ -151,7 +154,8 @@ static int daemon__drop_privileges(struct daemon *d)
 	if (d->cli.user) {
 		ret = privdrop__apply(d->cli.user, err, sizeof(err));
 		if (ret) {
-			fprintf(stderr, "spte-trace: dropping privileges: %s\n", err);
+			fprintf(stderr, "spte-trace: dropping privileges: %s\n",
+				err);
 			return ret;
 		}
 	}
@@ -199,8 +203,7 @@ static int daemon__interval(struct daemon *d, bool print)
 		print_interval(stdout, &d->pctx, &delta, &d->cur);
 	d->prev = d->cur;
 	return outputs__interval(d->out, &d->cur, d->mon,
-				 print ? "interval" : NULL,
-				 daemon__elapsed(d));
+				 print ? "interval" : NULL, daemon__elapsed(d));
 }
 
 static void print_banner(struct daemon *d)
@@ -208,7 +211,7 @@ static void print_banner(struct daemon *d)
 	FILE *f = d->cli.json ? stderr : stdout;
 
 	fprintf(f, "spte-trace %s: tracing the TDP MMU removed-SPTE protocol",
-	       SPTE_TRACE_VERSION);
+		SPTE_TRACE_VERSION);
 	if (d->cli.interval_s)
 		fprintf(f, ", reporting every %us", d->cli.interval_s);
 	fprintf(f, ". Ctrl-C to end.\n");
@@ -222,9 +225,10 @@ static int daemon__run(struct daemon *d)
 {
 	__u64 interval_ns = d->cli.interval_s * 1000000000ULL;
 	__u64 end_ns = d->cli.duration_s ?
-		       d->start_ns + d->cli.duration_s * 1000000000ULL : 0;
+			       d->start_ns + d->cli.duration_s * 1000000000ULL :
+			       0;
 	__u64 next = interval_ns ? d->start_ns + interval_ns : 0;
-	__u64 refresh = d->start_ns;	/* metrics and sweeps: every second */
+	__u64 refresh = d->start_ns; /* metrics and sweeps: every second */
 	unsigned int printed = 0;
 	int err = 0, n, timeout;
 
@@ -235,12 +239,14 @@ static int daemon__run(struct daemon *d)
 			due = end_ns;
 		if (!due || refresh < due)
 			due = refresh;
-		timeout = due ? (due > now ? (int)((due - now) / 1000000) : 0) : 1000;
+		timeout = due ? (due > now ? (int)((due - now) / 1000000) : 0) :
+				1000;
 		if (timeout > 1000)
 			timeout = 1000;
 		n = monitor__poll(d->mon, timeout);
 		if (n < 0) {
-			fprintf(stderr, "spte-trace: polling: %s\n", strerror(-n));
+			fprintf(stderr, "spte-trace: polling: %s\n",
+				strerror(-n));
 			err = n;
 			break;
 		}
@@ -336,15 +342,19 @@ static void replayed_site(void *arg, __u32 kind, __s32 stack_id, __u64 count)
 static void report_describe(const struct report *r)
 {
 	if (r->format == REPORT_RECORDING)
-		fprintf(stderr, "spte-trace: replaying a recording: %llu events "
-			"(spte-trace %s on %s)\n", r->events, r->info.version,
-			r->info.kernel);
+		fprintf(stderr,
+			"spte-trace: replaying a recording: %llu events "
+			"(spte-trace %s on %s)\n",
+			r->events, r->info.version, r->info.kernel);
 	else
-		fprintf(stderr, "spte-trace: replaying ftrace text: %llu events, "
+		fprintf(stderr,
+			"spte-trace: replaying ftrace text: %llu events, "
 			"%llu other lines skipped, %llu events the tracer lost%s\n",
 			r->events, r->text.unknown, r->text.lost,
-			r->text.no_tgid ? "; no TGIDs shown: VMs keyed by thread "
-			"(record with trace-cmd -R / options/record-tgid)" : "");
+			r->text.no_tgid ?
+				"; no TGIDs shown: VMs keyed by thread "
+				"(record with trace-cmd -R / options/record-tgid)" :
+				"");
 }
 
 /* spte-trace report FILE: the same state machine, fed from a file. */
@@ -380,7 +390,8 @@ static int run_report(struct cli *cli)
 	if (err && err != -ENODATA)
 		goto out;
 	if (r.format == REPORT_TEXT && !r.events && !r.text.comments) {
-		fprintf(stderr, "spte-trace: report %s: neither a recording nor "
+		fprintf(stderr,
+			"spte-trace: report %s: neither a recording nor "
 			"ftrace text (no tracer header, no known event)\n",
 			cli->report);
 		err = -EINVAL;

@@ -52,8 +52,8 @@ static bool is_pow2(__u32 v)
 
 static int check_opts(const struct monitor_opts *o)
 {
-	if (!o->max_sptes || !o->max_pending || !o->max_vms ||
-	    !o->max_stacks || !o->max_sites) {
+	if (!o->max_sptes || !o->max_pending || !o->max_vms || !o->max_stacks ||
+	    !o->max_sites) {
 		fprintf(stderr, "spte-trace: map sizes must be at least 1\n");
 		return -EINVAL;
 	}
@@ -101,10 +101,12 @@ static void size_maps(struct spte_trace *skel, const struct monitor_opts *o)
 	bpf_map__set_max_entries(skel->maps.vms, o->max_vms);
 	bpf_map__set_max_entries(skel->maps.stacks, o->max_stacks);
 	bpf_map__set_max_entries(skel->maps.sites, o->max_sites);
-	bpf_map__set_max_entries(skel->maps.violations, o->violations_kb * 1024);
+	bpf_map__set_max_entries(skel->maps.violations,
+				 o->violations_kb * 1024);
 	/* Nobody reads the record ring unless recording: keep it tiny. */
-	bpf_map__set_max_entries(skel->maps.events, o->cfg.record ?
-				 o->events_kb * 1024 : (__u32)page);
+	bpf_map__set_max_entries(skel->maps.events,
+				 o->cfg.record ? o->events_kb * 1024 :
+						 (__u32)page);
 }
 
 /* Which hook kind a program belongs to, by its name prefix. */
@@ -452,8 +454,8 @@ int monitor__stack_fd(const struct monitor *m)
 
 int monitor__pending_key(const struct monitor *m, struct spte_key *key)
 {
-	int err = bpf_map_get_next_key(bpf_map__fd(m->skel->maps.pending),
-				       NULL, key);
+	int err = bpf_map_get_next_key(bpf_map__fd(m->skel->maps.pending), NULL,
+				       key);
 
 	return err ? -errno : 0;
 }

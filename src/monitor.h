@@ -18,20 +18,20 @@ typedef void (*monitor_site_fn)(void *arg, __u32 kind, __s32 stack_id,
 				__u64 count);
 
 struct monitor_opts {
-	struct spte_config cfg;		/* flush_visible is set by the monitor */
-	bool force_stock;		/* ignore patched tracepoints */
-	bool mmu_auto;			/* cfg.flavor from kvm_amd/kvm_intel */
-	bool no_fentry;			/* --hooks kprobe|none */
-	bool no_kprobe;			/* --hooks fentry|none */
+	struct spte_config cfg; /* flush_visible is set by the monitor */
+	bool force_stock; /* ignore patched tracepoints */
+	bool mmu_auto; /* cfg.flavor from kvm_amd/kvm_intel */
+	bool no_fentry; /* --hooks kprobe|none */
+	bool no_kprobe; /* --hooks fentry|none */
 	__u32 max_sptes;
 	__u32 max_pending;
 	__u32 max_vms;
 	__u32 max_stacks;
 	__u32 max_sites;
-	__u32 violations_kb;		/* ring buffer sizes, powers of two */
-	__u32 events_kb;		/* only with cfg.record */
+	__u32 violations_kb; /* ring buffer sizes, powers of two */
+	__u32 events_kb; /* only with cfg.record */
 	monitor_violation_fn on_violation;
-	monitor_event_fn on_event;	/* every event, with cfg.record */
+	monitor_event_fn on_event; /* every event, with cfg.record */
 	void *arg;
 };
 

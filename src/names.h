@@ -9,16 +9,16 @@
 
 #include <linux/types.h>
 
-const char *level_name(__u32 level);		/* "4K", "2M", ... */
-const char *transition_name(__u32 tr);		/* "install", "zap", ... */
+const char *level_name(__u32 level); /* "4K", "2M", ... */
+const char *transition_name(__u32 tr); /* "install", "zap", ... */
 const char *transition_help(__u32 tr);
-const char *outcome_name(__u32 out);		/* "covered", "pfn_changed", ... */
+const char *outcome_name(__u32 out); /* "covered", "pfn_changed", ... */
 const char *outcome_help(__u32 out);
 const char *counter_name(__u32 cnt);
 const char *counter_help(__u32 cnt);
-const char *hist_name(__u32 kind);		/* "zap_to_reinstall", ... */
+const char *hist_name(__u32 kind); /* "zap_to_reinstall", ... */
 const char *hist_help(__u32 kind);
-const char *hist_index_name(__u32 kind, __u32 index);	/* level or full/ranged */
-const char *site_name(__u32 kind);		/* "zap", "install", "violation" */
+const char *hist_index_name(__u32 kind, __u32 index); /* level or full/ranged */
+const char *site_name(__u32 kind); /* "zap", "install", "violation" */
 
 #endif /* __SPTE_NAMES_H */

@@ -31,7 +31,7 @@ struct outputs {
 	FILE *folded;
 	FILE *svg;
 	double start_time;
-	int error;		/* first output error, reported at close */
+	int error; /* first output error, reported at close */
 };
 
 static double unix_now(void)
@@ -155,7 +155,8 @@ int outputs__start(struct outputs *o)
 	if (ret)
 		fprintf(stderr, "spte-trace: --prometheus: %s\n", err);
 	else
-		fprintf(stderr, "spte-trace: serving metrics on http://%s/metrics\n",
+		fprintf(stderr,
+			"spte-trace: serving metrics on http://%s/metrics\n",
 			http_server__address(o->http));
 	return ret;
 }
@@ -182,7 +183,8 @@ static void record_stack(struct outputs *o, __s32 id)
 
 void outputs__violation(struct outputs *o, const struct violation *v)
 {
-	struct json_ctx ctx = { .cfg = o->cfg, .vms = o->vms,
+	struct json_ctx ctx = { .cfg = o->cfg,
+				.vms = o->vms,
 				.stacks = o->stacks };
 	struct strbuf sb;
 
@@ -213,8 +215,9 @@ void outputs__event(struct outputs *o, const struct event *ev)
 		known = vmtab__find(o->vms, s->vm);
 		if (!known) {
 			known = vmtab__note(o->vms, s->vm, s->pid, NULL);
-			note_error(o, recorder__write_vm(o->rec, s->vm, s->pid,
-							 known ? known->comm : ""),
+			note_error(o,
+				   recorder__write_vm(o->rec, s->vm, s->pid,
+						      known ? known->comm : ""),
 				   "--record");
 		}
 		vmtab__add_events(o->vms, s->vm, s->pid, 1);
@@ -227,8 +230,11 @@ static int publish_metrics(struct outputs *o, const struct snapshot *snap,
 {
 	struct prog_stat progs[MAX_PROGS];
 	struct prom_input in = {
-		.snap = snap, .plan = o->plan, .vms = o->vms,
-		.mode = o->opts.mode, .start_time = o->start_time,
+		.snap = snap,
+		.plan = o->plan,
+		.vms = o->vms,
+		.mode = o->opts.mode,
+		.start_time = o->start_time,
 		.now = unix_now(),
 	};
 	struct strbuf sb;
@@ -240,7 +246,8 @@ static int publish_metrics(struct outputs *o, const struct snapshot *snap,
 	if (mon) {
 		in.nprogs = monitor__prog_stats(mon, progs, MAX_PROGS);
 		in.progs = progs;
-		in.bpf_stats_enabled = prom__bpf_stats_enabled(PROM_BPF_STATS_SYSCTL);
+		in.bpf_stats_enabled =
+			prom__bpf_stats_enabled(PROM_BPF_STATS_SYSCTL);
 	} else {
 		in.bpf_stats_enabled = -1;
 	}
@@ -249,8 +256,8 @@ static int publish_metrics(struct outputs *o, const struct snapshot *snap,
 	if (!ret && o->http)
 		ret = http_server__publish(o->http, strbuf__str(&sb), sb.len);
 	if (!ret && o->opts.textfile) {
-		ret = textfile__write(o->opts.textfile, strbuf__str(&sb), sb.len,
-				      err, sizeof(err));
+		ret = textfile__write(o->opts.textfile, strbuf__str(&sb),
+				      sb.len, err, sizeof(err));
 		if (ret)
 			fprintf(stderr, "spte-trace: --textfile: %s\n", err);
 	}
@@ -262,9 +269,11 @@ int outputs__interval(struct outputs *o, const struct snapshot *snap,
 		      struct monitor *mon, const char *json_kind,
 		      double elapsed)
 {
-	struct json_ctx ctx = { .cfg = o->cfg, .vms = o->vms,
+	struct json_ctx ctx = { .cfg = o->cfg,
+				.vms = o->vms,
 				.stacks = o->stacks };
-	struct json_summary sum = { .kind = json_kind, .time = unix_now(),
+	struct json_summary sum = { .kind = json_kind,
+				    .time = unix_now(),
 				    .elapsed = elapsed };
 	struct strbuf sb;
 	int ret;
@@ -283,8 +292,7 @@ int outputs__interval(struct outputs *o, const struct snapshot *snap,
 	return ret;
 }
 
-void outputs__site(struct outputs *o, __u32 kind, __s32 stack_id,
-		   __u64 count)
+void outputs__site(struct outputs *o, __u32 kind, __s32 stack_id, __u64 count)
 {
 	/* Violations come one by one, with their class, from outputs__violation. */
 	if (!o->flame || kind == SITE_VIOLATION)
@@ -314,7 +322,8 @@ static void write_flames(struct outputs *o)
 		note_error(o, flame__write_folded(o->flame, o->folded),
 			   "--folded");
 	if (o->svg)
-		note_error(o, flame__write_svg(o->flame, o->svg, &svg), "--svg");
+		note_error(o, flame__write_svg(o->flame, o->svg, &svg),
+			   "--svg");
 }
 
 int outputs__close(struct outputs *o)

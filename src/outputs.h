@@ -20,13 +20,13 @@ struct monitor;
 
 struct outputs_opts {
 	bool json;
-	const char *prometheus;		/* [ADDR:]PORT */
+	const char *prometheus; /* [ADDR:]PORT */
 	const char *textfile;
 	const char *folded;
 	const char *svg;
 	const char *record;
-	unsigned int vm_limit;		/* VM label limit */
-	const char *mode;		/* "live" or "replay" */
+	unsigned int vm_limit; /* VM label limit */
+	const char *mode; /* "live" or "replay" */
 };
 
 /* Open every file and the listening socket; messages go to stderr. */
@@ -42,8 +42,7 @@ int outputs__interval(struct outputs *o, const struct snapshot *snap,
 		      struct monitor *mon, const char *json_kind,
 		      double elapsed);
 /* Add a flame graph site (zap, install, violation) with its count. */
-void outputs__site(struct outputs *o, __u32 kind, __s32 stack_id,
-		   __u64 count);
+void outputs__site(struct outputs *o, __u32 kind, __s32 stack_id, __u64 count);
 struct vmtab *outputs__vms(struct outputs *o);
 /* Write the flame graphs, close the recording; 0 or the first error. */
 int outputs__close(struct outputs *o);

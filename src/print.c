@@ -30,7 +30,8 @@ static char *format_wall(__s64 offset, __u64 ts_ns, char *buf, size_t len)
 
 	localtime_r(&secs, &tm);
 	n = strftime(buf, len, "%H:%M:%S", &tm);
-	snprintf(buf + n, len - n, ".%06lld", (long long)(ns % 1000000000LL) / 1000);
+	snprintf(buf + n, len - n, ".%06lld",
+		 (long long)(ns % 1000000000LL) / 1000);
 	return buf;
 }
 
@@ -78,8 +79,9 @@ static void print_counters(FILE *f, const struct snapshot *s)
 	for (i = 0; i < CNT_MAX; i++) {
 		if (!s->stats.counters[i])
 			continue;
-		fprintf(f, "%s%s %llu", any ? ", " : "counters: ",
-			counter_name(i), s->stats.counters[i]);
+		fprintf(f, "%s%s %llu",
+			any ? ", " : "counters: ", counter_name(i),
+			s->stats.counters[i]);
 		any = true;
 	}
 	if (s->sweep.covered || s->sweep.expired)
@@ -110,7 +112,8 @@ static void print_hists(FILE *f, const struct snapshot *s)
 
 static void print_headline(FILE *f, const struct snapshot *s)
 {
-	fprintf(f, "spte events %llu, flushes %llu/%llu, violations %llu, "
+	fprintf(f,
+		"spte events %llu, flushes %llu/%llu, violations %llu, "
 		"benign early reinstalls %llu, losses %llu\n",
 		s->stats.counters[CNT_SPTE_EVENTS],
 		s->stats.counters[CNT_FLUSH_BEGIN],
@@ -126,8 +129,8 @@ void print_interval(FILE *f, const struct print_ctx *ctx,
 	print_headline(f, delta);
 	print_level_table(f, "transitions", delta->stats.transitions, TR_MAX,
 			  transition_name);
-	print_level_table(f, "install outcomes", delta->stats.outcomes,
-			  OUT_MAX, outcome_name);
+	print_level_table(f, "install outcomes", delta->stats.outcomes, OUT_MAX,
+			  outcome_name);
 	print_counters(f, delta);
 	if (ctx->hists)
 		print_hists(f, delta);
@@ -142,8 +145,8 @@ void print_summary(FILE *f, const struct print_ctx *ctx,
 	print_headline(f, total);
 	print_level_table(f, "transitions", total->stats.transitions, TR_MAX,
 			  transition_name);
-	print_level_table(f, "install outcomes", total->stats.outcomes,
-			  OUT_MAX, outcome_name);
+	print_level_table(f, "install outcomes", total->stats.outcomes, OUT_MAX,
+			  outcome_name);
 	print_counters(f, total);
 	print_hists(f, total);
 	fprintf(f, "\nviolations: %llu\n", snapshot__violations(total));
@@ -155,8 +158,8 @@ const char *violation_severity(const struct violation *v)
 	return outcome_is_violation(v->outcome) ? "VIOLATION" : "benign";
 }
 
-static void print_stack(FILE *f, const struct print_ctx *ctx,
-			const char *title, __s32 id)
+static void print_stack(FILE *f, const struct print_ctx *ctx, const char *title,
+			__s32 id)
 {
 	const struct stack *st = NULL;
 	char frame[160];
@@ -216,13 +219,17 @@ void print_violation(FILE *f, const struct print_ctx *ctx,
 	fprintf(f, " as_id %u gfn 0x%llx level %s sptep 0x%llx tid %u\n",
 		v->as_id, v->gfn, level_name(v->level), v->sptep, v->tid);
 	fprintf(f, "  before zap : 0x%016llx  %s\n", v->old_spte,
-		spte__describe(ctx->cfg, v->old_spte, v->level, desc, sizeof(desc)));
+		spte__describe(ctx->cfg, v->old_spte, v->level, desc,
+			       sizeof(desc)));
 	fprintf(f, "  zap wrote  : 0x%016llx  %s\n", v->zap_spte,
-		spte__describe(ctx->cfg, v->zap_spte, v->level, desc, sizeof(desc)));
+		spte__describe(ctx->cfg, v->zap_spte, v->level, desc,
+			       sizeof(desc)));
 	fprintf(f, "  installed  : 0x%016llx  %s\n", v->new_spte,
-		spte__describe(ctx->cfg, v->new_spte, v->level, desc, sizeof(desc)));
+		spte__describe(ctx->cfg, v->new_spte, v->level, desc,
+			       sizeof(desc)));
 	if (v->outcome != OUT_PRESENT_PFN)
-		fprintf(f, "  %s after the zap (zap by tid %u); flushes: begun "
+		fprintf(f,
+			"  %s after the zap (zap by tid %u); flushes: begun "
 			"%llu before the zap, %llu begun now, last full flush "
 			"done #%llu\n",
 			format_ns(v->ts_ns - v->zap_ns, since, sizeof(since)),

@@ -15,10 +15,10 @@ struct stack_table;
 
 struct print_ctx {
 	const struct spte_config *cfg;
-	struct stack_table *stacks;	/* NULL: print stack ids only */
-	int stack_fd;			/* BPF stack map, -1 when replaying */
-	__s64 mono_to_real_ns;		/* add to event times for wall clock */
-	bool hists;			/* print histograms each interval */
+	struct stack_table *stacks; /* NULL: print stack ids only */
+	int stack_fd; /* BPF stack map, -1 when replaying */
+	__s64 mono_to_real_ns; /* add to event times for wall clock */
+	bool hists; /* print histograms each interval */
 };
 
 /* Offset from CLOCK_MONOTONIC (bpf_ktime_get_ns) to CLOCK_REALTIME. */

@@ -13,16 +13,16 @@
 
 /* What the daemon's sweeper did with pending zaps (src/sweep.c). */
 struct sweep_stats {
-	__u64 covered;		/* dropped: a completed flush covers them */
-	__u64 expired;		/* dropped after --pending-ttl */
-	__u64 live;		/* still pending after the last sweep */
+	__u64 covered; /* dropped: a completed flush covers them */
+	__u64 expired; /* dropped after --pending-ttl */
+	__u64 live; /* still pending after the last sweep */
 };
 
 struct snapshot {
 	struct stats stats;
 	struct hists hists;
 	struct sweep_stats sweep;
-	__u64 ringbuf_lost;	/* violation records userspace failed to read */
+	__u64 ringbuf_lost; /* violation records userspace failed to read */
 };
 
 /* out = cur - prev, field by field (histograms and counters). */

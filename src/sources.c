@@ -11,7 +11,7 @@
 
 struct btfs {
 	struct btf *vmlinux;
-	struct btf *kvm;	/* KVM built as a module */
+	struct btf *kvm; /* KVM built as a module */
 };
 
 static void btfs_load(struct btfs *b)
@@ -36,7 +36,8 @@ static void btfs_free(struct btfs *b)
 
 static bool btfs_has(const struct btfs *b, const char *name, __u32 kind)
 {
-	return (b->vmlinux && btf__find_by_name_kind(b->vmlinux, name, kind) >= 0) ||
+	return (b->vmlinux &&
+		btf__find_by_name_kind(b->vmlinux, name, kind) >= 0) ||
 	       (b->kvm && btf__find_by_name_kind(b->kvm, name, kind) >= 0);
 }
 
@@ -45,7 +46,8 @@ static bool has_tracepoint(const struct btfs *b, const char *sys,
 			   const char *name)
 {
 	static const char *const roots[] = {
-		"/sys/kernel/tracing/events", "/sys/kernel/debug/tracing/events",
+		"/sys/kernel/tracing/events",
+		"/sys/kernel/debug/tracing/events",
 	};
 	char path[256];
 	unsigned int i;
@@ -122,7 +124,8 @@ static void read_mmu_state(struct source_plan *plan)
 	if (access("/sys/module/kvm_amd", F_OK) == 0)
 		snprintf(plan->mmu_vendor, sizeof(plan->mmu_vendor), "kvm_amd");
 	else if (access("/sys/module/kvm_intel", F_OK) == 0)
-		snprintf(plan->mmu_vendor, sizeof(plan->mmu_vendor), "kvm_intel");
+		snprintf(plan->mmu_vendor, sizeof(plan->mmu_vendor),
+			 "kvm_intel");
 	f = fopen("/sys/module/kvm/parameters/tdp_mmu", "r");
 	if (f) {
 		if (fgets(buf, sizeof(buf), f) && buf[0] == 'N')
@@ -133,9 +136,11 @@ static void read_mmu_state(struct source_plan *plan)
 
 static const struct hook_func hook_funcs[] = {
 	{ .name = "kvm_flush_remote_tlbs", .cls = HOOK_FLUSH },
-	{ .name = "kvm_flush_remote_tlbs_with_address", .cls = HOOK_FLUSH },	/* to 6.5 */
-	{ .name = "kvm_flush_remote_tlbs_range", .cls = HOOK_FLUSH },		/* 6.6+ */
-	{ .name = "kvm_flush_remote_tlbs_memslot", .cls = HOOK_FLUSH },	/* 6.6+ */
+	{ .name = "kvm_flush_remote_tlbs_with_address",
+	  .cls = HOOK_FLUSH }, /* to 6.5 */
+	{ .name = "kvm_flush_remote_tlbs_range", .cls = HOOK_FLUSH }, /* 6.6+ */
+	{ .name = "kvm_flush_remote_tlbs_memslot",
+	  .cls = HOOK_FLUSH }, /* 6.6+ */
 	{ .name = "kvm_tdp_mmu_zap_invalidated_roots", .cls = HOOK_TEARDOWN },
 	{ .name = "kvm_tdp_mmu_zap_all", .cls = HOOK_TEARDOWN },
 };
@@ -151,8 +156,8 @@ int sources__probe(struct source_plan *plan, bool force_stock)
 	memcpy(plan->funcs, hook_funcs, sizeof(hook_funcs));
 	btfs_load(&b);
 	for (i = 0; i < plan->nfuncs; i++)
-		plan->funcs[i].in_btf = btfs_has(&b, plan->funcs[i].name,
-						 BTF_KIND_FUNC);
+		plan->funcs[i].in_btf =
+			btfs_has(&b, plan->funcs[i].name, BTF_KIND_FUNC);
 	scan_kallsyms(plan);
 	plan->kprobes_available = kprobes_available();
 	read_mmu_state(plan);
@@ -163,11 +168,14 @@ int sources__probe(struct source_plan *plan, bool force_stock)
 		plan->spte = SPTE_SRC_PATCHED;
 	else if (has_tracepoint(&b, "kvmmmu", "kvm_tdp_mmu_spte_changed"))
 		plan->spte = SPTE_SRC_STOCK;
-	plan->flush = pick_hook(plan, HOOK_FLUSH, patched &&
-				has_tracepoint(&b, "kvm", "kvm_remote_tlb_flush_begin"));
-	plan->teardown = pick_hook(plan, HOOK_TEARDOWN, patched &&
-				   has_tracepoint(&b, "kvmmmu",
-						  "kvm_tdp_mmu_root_teardown_begin"));
+	plan->flush = pick_hook(
+		plan, HOOK_FLUSH,
+		patched && has_tracepoint(&b, "kvm",
+					  "kvm_remote_tlb_flush_begin"));
+	plan->teardown = pick_hook(
+		plan, HOOK_TEARDOWN,
+		patched && has_tracepoint(&b, "kvmmmu",
+					  "kvm_tdp_mmu_root_teardown_begin"));
 	btfs_free(&b);
 	return plan->spte == SPTE_SRC_NONE ? -ENOENT : 0;
 }
@@ -177,10 +185,12 @@ void sources__downgrade(struct source_plan *plan, enum hook_source failed,
 {
 	if (failed == HOOK_SRC_FENTRY) {
 		plan->fentry_failed = true;
-		snprintf(plan->fentry_error, sizeof(plan->fentry_error), "%s", why);
+		snprintf(plan->fentry_error, sizeof(plan->fentry_error), "%s",
+			 why);
 	} else if (failed == HOOK_SRC_KPROBE) {
 		plan->kprobe_failed = true;
-		snprintf(plan->kprobe_error, sizeof(plan->kprobe_error), "%s", why);
+		snprintf(plan->kprobe_error, sizeof(plan->kprobe_error), "%s",
+			 why);
 	}
 	if (plan->flush == failed)
 		plan->flush = pick_hook(plan, HOOK_FLUSH, false);
@@ -188,8 +198,7 @@ void sources__downgrade(struct source_plan *plan, enum hook_source failed,
 		plan->teardown = pick_hook(plan, HOOK_TEARDOWN, false);
 }
 
-static void enable(struct bpf_object *obj, const char *prefix,
-		   const char *name)
+static void enable(struct bpf_object *obj, const char *prefix, const char *name)
 {
 	struct bpf_program *prog;
 	char buf[128];
@@ -200,9 +209,8 @@ static void enable(struct bpf_object *obj, const char *prefix,
 		bpf_program__set_autoload(prog, true);
 }
 
-static void select_hooks(const struct source_plan *plan,
-			 struct bpf_object *obj, enum hook_class cls,
-			 enum hook_source src)
+static void select_hooks(const struct source_plan *plan, struct bpf_object *obj,
+			 enum hook_class cls, enum hook_source src)
 {
 	int i;
 
@@ -315,7 +323,8 @@ static void describe_refusals(const struct source_plan *plan, FILE *f)
 		fprintf(f, "  kprobes        : %s(%s)\n",
 			refusal(plan->kprobe_error), plan->kprobe_error);
 	else if (!plan->kprobes_available)
-		fprintf(f, "  kprobes        : this kernel has none (no kprobe PMU, no kprobe_events)\n");
+		fprintf(f,
+			"  kprobes        : this kernel has none (no kprobe PMU, no kprobe_events)\n");
 }
 
 static bool no_blind_spots(const struct source_plan *plan)
@@ -329,35 +338,43 @@ static void describe_blind_spots(const struct source_plan *plan, FILE *f)
 {
 	fprintf(f, "blind spots:\n");
 	if (no_blind_spots(plan))
-		fprintf(f, "  none: every TDP MMU SPTE write, remote flush and root teardown is traced\n");
+		fprintf(f,
+			"  none: every TDP MMU SPTE write, remote flush and root teardown is traced\n");
 	if (plan->spte == SPTE_SRC_STOCK) {
-		fprintf(f, "  - the stock tracepoint carries no VM: VMs are keyed by the mm of the task\n"
-			   "    making the change; changes made by kernel threads (kswapd, khugepaged)\n"
-			   "    are not attributed and not checked; two VMs in one process share a key\n");
-		fprintf(f, "  - the write that replaces a removed SPTE after the flush is not traced:\n"
-			   "    the frozen window histogram stays empty\n");
-		fprintf(f, "  - writes outside handle_changed_spte() (huge page split fill, fast page\n"
-			   "    fault fix-ups) are not traced\n");
+		fprintf(f,
+			"  - the stock tracepoint carries no VM: VMs are keyed by the mm of the task\n"
+			"    making the change; changes made by kernel threads (kswapd, khugepaged)\n"
+			"    are not attributed and not checked; two VMs in one process share a key\n");
+		fprintf(f,
+			"  - the write that replaces a removed SPTE after the flush is not traced:\n"
+			"    the frozen window histogram stays empty\n");
+		fprintf(f,
+			"  - writes outside handle_changed_spte() (huge page split fill, fast page\n"
+			"    fault fix-ups) are not traced\n");
 	}
 	switch (plan->flush) {
 	case HOOK_SRC_NONE:
-		fprintf(f, "  - remote TLB flushes are invisible: no reinstall can be verified; they are\n"
-			   "    counted as 'unverified', never reported as violations\n");
+		fprintf(f,
+			"  - remote TLB flushes are invisible: no reinstall can be verified; they are\n"
+			"    counted as 'unverified', never reported as violations\n");
 		break;
 	case HOOK_SRC_FENTRY:
 	case HOOK_SRC_KPROBE:
-		fprintf(f, "  - flushes are seen only through calls to the hooked functions: a flush the\n"
-			   "    compiler inlined into its caller is missed, and a zap it covered is then\n"
-			   "    reported as uncovered; confirm violations on a patched kernel\n");
+		fprintf(f,
+			"  - flushes are seen only through calls to the hooked functions: a flush the\n"
+			"    compiler inlined into its caller is missed, and a zap it covered is then\n"
+			"    reported as uncovered; confirm violations on a patched kernel\n");
 		break;
 	default:
 		break;
 	}
 	if (plan->teardown == HOOK_SRC_NONE && plan->flush != HOOK_SRC_NONE)
-		fprintf(f, "  - root teardown (memslot deletion, VM exit) is invisible: zaps of torn-down\n"
-			   "    roots followed by installs in new roots are reported as uncovered\n");
+		fprintf(f,
+			"  - root teardown (memslot deletion, VM exit) is invisible: zaps of torn-down\n"
+			"    roots followed by installs in new roots are reported as uncovered\n");
 	if (plan->tdp_mmu_disabled)
-		fprintf(f, "  - kvm.tdp_mmu=N: the TDP MMU is off, nothing will be seen\n");
+		fprintf(f,
+			"  - kvm.tdp_mmu=N: the TDP MMU is off, nothing will be seen\n");
 }
 
 void sources__describe(const struct source_plan *plan, FILE *f)

@@ -14,15 +14,15 @@ struct bpf_object;
 
 enum spte_source {
 	SPTE_SRC_NONE,
-	SPTE_SRC_PATCHED,	/* kernel-patch/ tracepoints */
-	SPTE_SRC_STOCK,		/* kvmmmu:kvm_tdp_mmu_spte_changed */
+	SPTE_SRC_PATCHED, /* kernel-patch/ tracepoints */
+	SPTE_SRC_STOCK, /* kvmmmu:kvm_tdp_mmu_spte_changed */
 };
 
 enum hook_source {
 	HOOK_SRC_NONE,
-	HOOK_SRC_PATCHED,	/* kernel-patch/ tracepoints */
-	HOOK_SRC_FENTRY,	/* fentry/fexit */
-	HOOK_SRC_KPROBE,	/* kprobe/kretprobe */
+	HOOK_SRC_PATCHED, /* kernel-patch/ tracepoints */
+	HOOK_SRC_FENTRY, /* fentry/fexit */
+	HOOK_SRC_KPROBE, /* kprobe/kretprobe */
 };
 
 enum hook_class {
@@ -35,8 +35,8 @@ enum hook_class {
 struct hook_func {
 	const char *name;
 	enum hook_class cls;
-	bool in_btf;		/* fentry possible */
-	bool in_kallsyms;	/* kprobe possible */
+	bool in_btf; /* fentry possible */
+	bool in_kallsyms; /* kprobe possible */
 };
 
 struct source_plan {
@@ -46,12 +46,12 @@ struct source_plan {
 	struct hook_func funcs[MAX_HOOK_FUNCS];
 	int nfuncs;
 	bool kprobes_available;
-	bool fentry_failed;	/* tried and refused by the kernel */
+	bool fentry_failed; /* tried and refused by the kernel */
 	bool kprobe_failed;
 	bool tdp_mmu_disabled;
 	char fentry_error[128];
 	char kprobe_error[128];
-	char mmu_vendor[16];	/* "kvm_amd", "kvm_intel", "" */
+	char mmu_vendor[16]; /* "kvm_amd", "kvm_intel", "" */
 };
 
 /* Probe the kernel and pick the best sources; negative errno if none. */

@@ -35,8 +35,8 @@ char *spte__describe(const struct spte_config *c, __u64 spte, __u32 level,
 		else if (!(spte & ~c->removed_extra))
 			snprintf(buf, len, "non-present (0x%llx)", spte);
 		else
-			snprintf(buf, len, "non-present, MMIO or other (0x%llx)",
-				 spte);
+			snprintf(buf, len,
+				 "non-present, MMIO or other (0x%llx)", spte);
 		return buf;
 	}
 	perms = spte_perms(c, spte);

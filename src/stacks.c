@@ -13,7 +13,7 @@
 
 struct stack_table {
 	const struct ksyms *ks;
-	struct stack *stacks;	/* sorted by id */
+	struct stack *stacks; /* sorted by id */
 	size_t count;
 	size_t cap;
 };
@@ -97,8 +97,7 @@ static struct stack *insert(struct stack_table *st, __s32 id)
 	return &st->stacks[i];
 }
 
-static int fill_frame(struct stack_frame *fr, const struct ksym *sym,
-		      __u64 ip)
+static int fill_frame(struct stack_frame *fr, const struct ksym *sym, __u64 ip)
 {
 	char buf[32];
 

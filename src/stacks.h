@@ -15,14 +15,14 @@ struct stack_table;
 
 struct stack_frame {
 	__u64 ip;
-	char *sym;		/* "func", or "0x<ip>" when unknown */
-	char *module;		/* NULL for vmlinux */
+	char *sym; /* "func", or "0x<ip>" when unknown */
+	char *module; /* NULL for vmlinux */
 	__u64 offset;
 };
 
 struct stack {
 	__s32 id;
-	size_t depth;		/* frames[0] is the innermost (leaf) */
+	size_t depth; /* frames[0] is the innermost (leaf) */
 	struct stack_frame *frames;
 };
 

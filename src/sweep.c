@@ -11,7 +11,7 @@
 
 struct victim {
 	struct spte_key key;
-	__u64 zap_ns;		/* identifies the zap we judged */
+	__u64 zap_ns; /* identifies the zap we judged */
 };
 
 struct doomed {
@@ -49,7 +49,8 @@ static bool delete_if_same(int pending_fd, const struct victim *v)
 {
 	struct pending_zap p;
 
-	if (bpf_map_lookup_elem(pending_fd, &v->key, &p) || p.zap_ns != v->zap_ns)
+	if (bpf_map_lookup_elem(pending_fd, &v->key, &p) ||
+	    p.zap_ns != v->zap_ns)
 		return false;
 	return !bpf_map_delete_elem(pending_fd, &v->key);
 }

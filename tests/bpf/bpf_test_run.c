@@ -28,22 +28,22 @@
 #include "names.h"
 #include "spte.h"
 
-#define VM_A	0xffff888100000000ULL
-#define VM_B	0xffff888200000000ULL
+#define VM_A 0xffff888100000000ULL
+#define VM_B 0xffff888200000000ULL
 #define MAX_SEEN 256
 
-#define P_BIT	(1ULL << 0)
-#define W_BIT	(1ULL << 1)
-#define U_BIT	(1ULL << 2)
-#define LARGE	(1ULL << 7)
-#define PRESENT	(1ULL << 11)
-#define REMOVED	0x5a0ULL
+#define P_BIT (1ULL << 0)
+#define W_BIT (1ULL << 1)
+#define U_BIT (1ULL << 2)
+#define LARGE (1ULL << 7)
+#define PRESENT (1ULL << 11)
+#define REMOVED 0x5a0ULL
 
 struct tb {
 	struct monitor *mon;
 	struct violation seen[MAX_SEEN];
 	int nseen;
-	__u64 seq;		/* the "kernel's" flush sequence */
+	__u64 seq; /* the "kernel's" flush sequence */
 };
 
 static void on_violation(void *arg, const struct violation *v)
@@ -63,8 +63,8 @@ static __u64 leaf(__u64 pfn, int writable, int level)
 }
 
 struct tb_opts {
-	bool stock;		/* stock_spte_changed + VMs keyed by mm */
-	bool no_flush;		/* no flush source attached */
+	bool stock; /* stock_spte_changed + VMs keyed by mm */
+	bool no_flush; /* no flush source attached */
 	__u32 max_pending;
 	__u32 max_sptes;
 	__u32 violations_kb;
@@ -118,7 +118,7 @@ static void run(struct tb *tb, const char *prog, __u64 *args, size_t nargs)
 static void spte(struct tb *tb, const char *op, __u64 vm, __u64 gfn, int level,
 		 __u64 old, __u64 new)
 {
-	__u64 args[7] = { vm, 0, gfn, level, 0xffffc90000001000ULL + gfn * 8,
+	__u64 args[7] = { vm,  0,  gfn, level, 0xffffc90000001000ULL + gfn * 8,
 			  old, new };
 	char prog[40];
 
@@ -184,8 +184,8 @@ static __u64 transition(const struct snapshot *s, __u32 tr, int level)
 }
 
 /* The atomic zap of the TDP MMU: freeze, (flush), write non-present. */
-static void atomic_zap(struct tb *tb, __u64 vm, __u64 gfn, int level,
-		       __u64 old, bool do_flush)
+static void atomic_zap(struct tb *tb, __u64 vm, __u64 gfn, int level, __u64 old,
+		       bool do_flush)
 {
 	spte(tb, "freeze", vm, gfn, level, old, REMOVED);
 	if (do_flush)
@@ -205,15 +205,17 @@ static void assert_only_outcome(const struct snapshot *s, __u32 out, int level,
 			if (outcome(s, o, l))
 				print_message("outcome %s level %d: %llu\n",
 					      outcome_name(o), l,
-					      (unsigned long long)outcome(s, o, l));
+					      (unsigned long long)outcome(s, o,
+									  l));
 	for (o = 0; o < OUT_MAX; o++)
 		for (l = 1; l <= SPTE_LEVELS; l++)
 			if (o == out && l == level)
 				assert_int_equal(outcome(s, o, l), n);
 			else if (o != OUT_FIRST && outcome(s, o, l))
-				fail_msg("unexpected outcome %s at level %d: %llu",
-					 outcome_name(o), l,
-					 (unsigned long long)outcome(s, o, l));
+				fail_msg(
+					"unexpected outcome %s at level %d: %llu",
+					outcome_name(o), l,
+					(unsigned long long)outcome(s, o, l));
 }
 
 /* ---- Correct sequences: no violation ---------------------------------- */
@@ -283,14 +285,17 @@ static void test_levels(void **state)
 		__u64 gfn = 0x40000ULL * level;
 
 		spte(tb, "set", VM_A, gfn, level, 0, leaf(0x100000, 1, level));
-		atomic_zap(tb, VM_A, gfn, level, leaf(0x100000, 1, level), true);
+		atomic_zap(tb, VM_A, gfn, level, leaf(0x100000, 1, level),
+			   true);
 		spte(tb, "set", VM_A, gfn, level, 0, leaf(0x200000, 1, level));
 	}
 	snap(tb, &s);
 	for (level = 1; level <= 3; level++) {
 		assert_int_equal(outcome(&s, OUT_COVERED, level), 1);
 		assert_int_equal(transition(&s, TR_FREEZE, level), 1);
-		assert_int_equal(hist_count(&s.hists.h[HIST_ZAP_TO_INSTALL][level - 1]), 1);
+		assert_int_equal(
+			hist_count(&s.hists.h[HIST_ZAP_TO_INSTALL][level - 1]),
+			1);
 	}
 	assert_int_equal(tb->nseen, 0);
 	tb_close(tb);
@@ -304,10 +309,10 @@ static void test_present_changes(void **state)
 	struct snapshot s;
 
 	spte(tb, "set", VM_A, 0x400, 2, 0, rw);
-	spte(tb, "set", VM_A, 0x400, 2, rw, ro);		/* protect */
-	spte(tb, "set", VM_A, 0x400, 2, ro, ro | (1ULL << 5));	/* accessed */
+	spte(tb, "set", VM_A, 0x400, 2, rw, ro); /* protect */
+	spte(tb, "set", VM_A, 0x400, 2, ro, ro | (1ULL << 5)); /* accessed */
 	spte(tb, "set", VM_A, 0x400, 2, ro | (1ULL << 5),
-	     PRESENT | P_BIT | W_BIT | U_BIT | 0x77000ULL);	/* split */
+	     PRESENT | P_BIT | W_BIT | U_BIT | 0x77000ULL); /* split */
 	snap(tb, &s);
 	assert_int_equal(transition(&s, TR_PROTECT, 2), 1);
 	assert_int_equal(transition(&s, TR_MODIFY, 2), 1);
@@ -321,17 +326,19 @@ static void test_other_transitions(void **state)
 {
 	struct tb *tb = tb_open(NULL);
 	__u64 table = PRESENT | P_BIT | W_BIT | U_BIT | 0x77000ULL;
-	__u64 mmio = 0x3ULL << 52 | 0x6;	/* non-present, not removed */
+	__u64 mmio = 0x3ULL << 52 | 0x6; /* non-present, not removed */
 	struct snapshot s;
 
-	spte(tb, "freeze", VM_A, 0xa0, 1, 0, REMOVED);		/* freeze_empty */
-	spte(tb, "set", VM_A, 0xa0, 1, REMOVED, leaf(1, 1, 1));	/* install_over_removed */
+	spte(tb, "freeze", VM_A, 0xa0, 1, 0, REMOVED); /* freeze_empty */
+	spte(tb, "set", VM_A, 0xa0, 1, REMOVED,
+	     leaf(1, 1, 1)); /* install_over_removed */
 	spte(tb, "set", VM_A, 0xb0, 1, 0, leaf(2, 0, 1));
-	spte(tb, "set", VM_A, 0xb0, 1, leaf(2, 0, 1), leaf(2, 1, 1));	/* widen */
+	spte(tb, "set", VM_A, 0xb0, 1, leaf(2, 0, 1),
+	     leaf(2, 1, 1)); /* widen */
 	spte(tb, "set", VM_A, 0xc0, 2, 0, table);
-	spte(tb, "set", VM_A, 0xc0, 2, table, leaf(0x200, 1, 2));	/* collapse */
-	spte(tb, "set", VM_A, 0xd0, 1, mmio, 0);			/* nonpresent */
-	spte(tb, "set", VM_A, 0xd0, 1, 0, 0);				/* same value */
+	spte(tb, "set", VM_A, 0xc0, 2, table, leaf(0x200, 1, 2)); /* collapse */
+	spte(tb, "set", VM_A, 0xd0, 1, mmio, 0); /* nonpresent */
+	spte(tb, "set", VM_A, 0xd0, 1, 0, 0); /* same value */
 	snap(tb, &s);
 	assert_int_equal(transition(&s, TR_FREEZE_EMPTY, 1), 1);
 	assert_int_equal(transition(&s, TR_INSTALL_REMOVED, 1), 1);
@@ -466,7 +473,7 @@ static void test_ranged_flush(void **state)
 	spte(tb, "set", VM_A, 0x2000, 1, 0, leaf(0x2, 1, 1));
 	spte(tb, "set", VM_A, 0x1000, 1, leaf(0x1, 1, 1), 0);
 	spte(tb, "set", VM_A, 0x2000, 1, leaf(0x2, 1, 1), 0);
-	flush_range(tb, VM_A, 0x1000, 0x10);	/* [0x1000, 0x1010) */
+	flush_range(tb, VM_A, 0x1000, 0x10); /* [0x1000, 0x1010) */
 	spte(tb, "set", VM_A, 0x1000, 1, 0, leaf(0x3, 1, 1));
 	spte(tb, "set", VM_A, 0x2000, 1, 0, leaf(0x4, 1, 1));
 	snap(tb, &s);
@@ -700,8 +707,11 @@ static void test_stock_two_processes(void **state)
 		LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = args,
 			    .ctx_size_in = sizeof(args));
 
-		_exit(bpf_prog_test_run_opts(monitor__prog_fd(tb->mon,
-					     "stock_spte_changed"), &opts) ? 1 : 0);
+		_exit(bpf_prog_test_run_opts(
+			      monitor__prog_fd(tb->mon, "stock_spte_changed"),
+			      &opts) ?
+			      1 :
+			      0);
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);

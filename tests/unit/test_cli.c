@@ -12,7 +12,9 @@
 #include "monitor.h"
 
 #define ARGV(...) ((char *[]){ "spte-trace", __VA_ARGS__, NULL })
-#define ARGC(...) ((int)(sizeof((char *[]){ "spte-trace", __VA_ARGS__ }) / sizeof(char *)))
+#define ARGC(...)                                                \
+	((int)(sizeof((char *[]){ "spte-trace", __VA_ARGS__ }) / \
+	       sizeof(char *)))
 #define PARSE(cli, ...) cli__parse(cli, ARGC(__VA_ARGS__), ARGV(__VA_ARGS__))
 
 static void test_defaults(void **state)
@@ -53,7 +55,8 @@ static void test_options(void **state)
 	assert_int_equal(PARSE(&cli, "--removed-spte", "0x80000000000005a0",
 			       "--mmu", "ept", "--max-pending", "1024",
 			       "--pending-ttl", "0", "--stock", "--no-stacks",
-			       "-d", "7", "-v"), 0);
+			       "-d", "7", "-v"),
+			 0);
 	assert_int_equal(cli.cfg.removed_value, 0x80000000000005a0ULL);
 	assert_int_equal(cli.cfg.flavor, MMU_EPT);
 	assert_int_equal(cli.max_pending, 1024);

@@ -15,9 +15,9 @@
 #include "hist.h"
 #include "spte.h"
 
-#define VM_A	0x1000
-#define VM_B	0x2000
-#define PRESENT	(1ULL << 11)
+#define VM_A 0x1000
+#define VM_B 0x2000
+#define PRESENT (1ULL << 11)
 
 struct fx {
 	struct engine *e;
@@ -82,8 +82,7 @@ static void spte(struct fx *fx, __u64 vm, __u64 gfn, __u64 old, __u64 new)
 	engine__feed(fx->e, &ev);
 }
 
-static void flush(struct fx *fx, __u32 type, __u64 vm, __u64 start,
-		  __u64 pages)
+static void flush(struct fx *fx, __u32 type, __u64 vm, __u64 start, __u64 pages)
 {
 	struct event ev = { .type = type };
 
@@ -183,12 +182,12 @@ static void test_histograms(void **state)
 	struct fx *fx = *state;
 	struct snapshot s;
 
-	spte(fx, VM_A, 20, 0, leaf(1, 1));		/* t */
-	spte(fx, VM_A, 20, leaf(1, 1), 0x5a0);		/* t+1us */
+	spte(fx, VM_A, 20, 0, leaf(1, 1)); /* t */
+	spte(fx, VM_A, 20, leaf(1, 1), 0x5a0); /* t+1us */
 	flush(fx, EVENT_FLUSH_BEGIN, VM_A, 0, FLUSH_ALL_PAGES);
 	flush(fx, EVENT_FLUSH_END, VM_A, 0, FLUSH_ALL_PAGES);
-	spte(fx, VM_A, 20, 0x5a0, 0);			/* t+4us */
-	spte(fx, VM_A, 20, 0, leaf(2, 1));		/* t+5us */
+	spte(fx, VM_A, 20, 0x5a0, 0); /* t+4us */
+	spte(fx, VM_A, 20, 0, leaf(2, 1)); /* t+5us */
 	engine__snapshot(fx->e, &s);
 	assert_int_equal(s.hists.h[HIST_PRESENT_LIFETIME][0].sum_ns, 1000);
 	assert_int_equal(s.hists.h[HIST_FROZEN_WINDOW][0].sum_ns, 3000);
@@ -200,11 +199,16 @@ static void test_histograms(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_covered_and_violation, setup, teardown_fx),
-		cmocka_unit_test_setup_teardown(test_same_mapping_and_perm, setup, teardown_fx),
-		cmocka_unit_test_setup_teardown(test_other_vm_flush_does_not_cover, setup, teardown_fx),
-		cmocka_unit_test_setup_teardown(test_pending_full_and_sweep, setup, teardown_fx),
-		cmocka_unit_test_setup_teardown(test_histograms, setup, teardown_fx),
+		cmocka_unit_test_setup_teardown(test_covered_and_violation,
+						setup, teardown_fx),
+		cmocka_unit_test_setup_teardown(test_same_mapping_and_perm,
+						setup, teardown_fx),
+		cmocka_unit_test_setup_teardown(
+			test_other_vm_flush_does_not_cover, setup, teardown_fx),
+		cmocka_unit_test_setup_teardown(test_pending_full_and_sweep,
+						setup, teardown_fx),
+		cmocka_unit_test_setup_teardown(test_histograms, setup,
+						teardown_fx),
 	};
 
 	return cmocka_run_group_tests_name("engine", tests, NULL, NULL);

@@ -35,8 +35,8 @@ static void test_percentile(void **state)
 	struct hist h = {};
 
 	assert_int_equal(hist_percentile(&h, 50), 0);
-	h.slots[hist_slot(1000)] = 90;		/* 512..1023 */
-	h.slots[hist_slot(100000)] = 10;	/* 65536..131071 */
+	h.slots[hist_slot(1000)] = 90; /* 512..1023 */
+	h.slots[hist_slot(100000)] = 10; /* 65536..131071 */
 	assert_int_equal(hist_count(&h), 100);
 	assert_int_equal(hist_percentile(&h, 50), 1023);
 	assert_int_equal(hist_percentile(&h, 90), 1023);
@@ -81,12 +81,17 @@ static void test_print(void **state)
 	h.sum_ns = 8 * 1000 + 2 * 3000;
 	hist_print(f, &h, "lat");
 	fclose(f);
-	assert_non_null(strstr(out, "lat: 10 samples, avg 1.4us, p50 <= 1.0us, p99 <= 4.1us"));
+	assert_non_null(strstr(
+		out, "lat: 10 samples, avg 1.4us, p50 <= 1.0us, p99 <= 4.1us"));
 	/* Empty slots between two non-empty ones are shown. */
 	assert_non_null(strstr(out, "1.0us .. 2.0us              0  |"));
 	/* The biggest slot gets the full bar, the other a quarter of it. */
-	assert_non_null(strstr(out, "512ns .. 1.0us              8  |****************************************|"));
-	assert_non_null(strstr(out, "2.0us .. 4.1us              2  |**********                              |"));
+	assert_non_null(strstr(
+		out,
+		"512ns .. 1.0us              8  |****************************************|"));
+	assert_non_null(strstr(
+		out,
+		"2.0us .. 4.1us              2  |**********                              |"));
 	free(out);
 }
 

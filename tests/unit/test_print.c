@@ -35,17 +35,28 @@ static void out_close(struct out *o)
 
 static void test_violation_block(void **state)
 {
-	static const __u64 ips[] = { 0xffffffff81001000ULL, 0xffffffff81002000ULL };
+	static const __u64 ips[] = { 0xffffffff81001000ULL,
+				     0xffffffff81002000ULL };
 	struct spte_config cfg;
 	struct print_ctx ctx = { .cfg = &cfg, .stack_fd = -1 };
 	struct violation v = {
-		.ts_ns = 5000000000ULL, .zap_ns = 4999990000ULL,
-		.vm = 0xffff888100000000ULL, .gfn = 0x1234, .level = 1,
+		.ts_ns = 5000000000ULL,
+		.zap_ns = 4999990000ULL,
+		.vm = 0xffff888100000000ULL,
+		.gfn = 0x1234,
+		.level = 1,
 		.old_spte = PRESENT | 0x7 | 0x1000ULL << 12,
-		.zap_spte = 0x5a0, .new_spte = PRESENT | 0x7 | 0x2000ULL << 12,
-		.pid = 0, .tid = 42, .zap_tid = 43, .stack_id = 3,
-		.zap_stack_id = -1, .outcome = OUT_VIOL_PFN,
-		.zap_flush_seq = 5, .vm_begun_seq = 5, .vm_full_done_seq = 4,
+		.zap_spte = 0x5a0,
+		.new_spte = PRESENT | 0x7 | 0x2000ULL << 12,
+		.pid = 0,
+		.tid = 42,
+		.zap_tid = 43,
+		.stack_id = 3,
+		.zap_stack_id = -1,
+		.outcome = OUT_VIOL_PFN,
+		.zap_flush_seq = 5,
+		.vm_begun_seq = 5,
+		.vm_full_done_seq = 4,
 	};
 	struct out o;
 
@@ -56,13 +67,19 @@ static void test_violation_block(void **state)
 	out_open(&o);
 	print_violation(o.f, &ctx, &v);
 	out_close(&o);
-	assert_non_null(strstr(o.buf, " VIOLATION pfn_changed: reinstalled with another PFN before the flush\n"));
+	assert_non_null(strstr(
+		o.buf,
+		" VIOLATION pfn_changed: reinstalled with another PFN before the flush\n"));
 	assert_non_null(strstr(o.buf, "as_id 0 gfn 0x1234 level 4K"));
-	assert_non_null(strstr(o.buf, "before zap : 0x0000000001000807  pfn 0x1000 4K rwxu"));
-	assert_non_null(strstr(o.buf, "zap wrote  : 0x00000000000005a0  removed (0x5a0)"));
-	assert_non_null(strstr(o.buf, "installed  : 0x0000000002000807  pfn 0x2000 4K"));
+	assert_non_null(strstr(
+		o.buf, "before zap : 0x0000000001000807  pfn 0x1000 4K rwxu"));
+	assert_non_null(strstr(
+		o.buf, "zap wrote  : 0x00000000000005a0  removed (0x5a0)"));
+	assert_non_null(strstr(
+		o.buf, "installed  : 0x0000000002000807  pfn 0x2000 4K"));
 	assert_non_null(strstr(o.buf, "10.0us after the zap (zap by tid 43)"));
-	assert_non_null(strstr(o.buf, "install stack:\n    0xffffffff81001000"));
+	assert_non_null(
+		strstr(o.buf, "install stack:\n    0xffffffff81001000"));
 	assert_non_null(strstr(o.buf, "zap stack: not captured"));
 	assert_string_equal(violation_severity(&v), "VIOLATION");
 	v.outcome = OUT_SAME_MAPPING;
@@ -93,10 +110,18 @@ static void test_interval_and_summary(void **state)
 	print_interval(o.f, &ctx, &s, &s);
 	print_summary(o.f, &ctx, &s, 2.0);
 	out_close(&o);
-	assert_non_null(strstr(o.buf, "spte events 100, flushes 3/3, violations 1, benign early reinstalls 5, losses 2"));
-	assert_non_null(strstr(o.buf, "  install                      40          2          0         42"));
-	assert_non_null(strstr(o.buf, "  pfn_changed                   1          0          0          1"));
-	assert_non_null(strstr(o.buf, "counters: spte_events 100, flush_begin 3, flush_end 3, pending_full 2"));
+	assert_non_null(strstr(
+		o.buf,
+		"spte events 100, flushes 3/3, violations 1, benign early reinstalls 5, losses 2"));
+	assert_non_null(strstr(
+		o.buf,
+		"  install                      40          2          0         42"));
+	assert_non_null(strstr(
+		o.buf,
+		"  pfn_changed                   1          0          0          1"));
+	assert_non_null(strstr(
+		o.buf,
+		"counters: spte_events 100, flush_begin 3, flush_end 3, pending_full 2"));
 	assert_non_null(strstr(o.buf, "zap_to_reinstall (4K): 7 samples"));
 	assert_non_null(strstr(o.buf, "==== summary: 2.0s ===="));
 	assert_non_null(strstr(o.buf, "\nviolations: 1\n"));

@@ -52,7 +52,7 @@ static void test_present_and_pfn(void **state)
 static void test_perms_npt_vs_ept(void **state)
 {
 	struct spte_config ept = cfg;
-	__u64 ro_nx = (1ULL << 11) | 0x5 | (1ULL << 63);	/* P U NX */
+	__u64 ro_nx = (1ULL << 11) | 0x5 | (1ULL << 63); /* P U NX */
 	__u64 rw = (1ULL << 11) | 0x7;
 
 	assert_true(spte_perms(&cfg, rw) & ~spte_perms(&cfg, ro_nx));
@@ -74,8 +74,10 @@ static void test_describe(void **state)
 	assert_string_equal(buf, "removed (0x5a0)");
 	spte__describe(&cfg, 0, 1, buf, sizeof(buf));
 	assert_string_equal(buf, "non-present (0x0)");
-	spte__describe(&cfg, (1ULL << 11) | 0x7 | (1ULL << 5) |
-		       (0xabcULL << 12) | (1ULL << 7), 2, buf, sizeof(buf));
+	spte__describe(&cfg,
+		       (1ULL << 11) | 0x7 | (1ULL << 5) | (0xabcULL << 12) |
+			       (1ULL << 7),
+		       2, buf, sizeof(buf));
 	assert_string_equal(buf, "pfn 0xabc 2M rwxu A- (0xabc8a7)");
 }
 

@@ -21,9 +21,9 @@
 #include "monitor.h"
 #include "spte.h"
 
-#define VM	0xffff888100000000ULL
-#define PRESENT	(1ULL << 11)
-#define REPEAT	20000
+#define VM 0xffff888100000000ULL
+#define PRESENT (1ULL << 11)
+#define REPEAT 20000
 
 struct bench_case {
 	const char *name;
@@ -70,8 +70,10 @@ static int run_case(struct monitor *m, const struct bench_case *c)
 		return err;
 	}
 	if (cnt1 == cnt0) {
-		fprintf(stderr, "bench: %s: the kernel counted no runs "
-			"(no BPF run-time statistics?)\n", c->name);
+		fprintf(stderr,
+			"bench: %s: the kernel counted no runs "
+			"(no BPF run-time statistics?)\n",
+			c->name);
 		return -ENODATA;
 	}
 	printf("%-44s %8.0f ns/event\n", c->name,
@@ -84,7 +86,8 @@ static int run_plan(const struct bench_case *cases, int n, bool stock,
 {
 	struct source_plan plan = {
 		.spte = stock ? SPTE_SRC_STOCK : SPTE_SRC_PATCHED,
-		.flush = HOOK_SRC_PATCHED, .teardown = HOOK_SRC_PATCHED,
+		.flush = HOOK_SRC_PATCHED,
+		.teardown = HOOK_SRC_PATCHED,
 	};
 	struct monitor_opts o;
 	struct monitor *m;
@@ -112,24 +115,40 @@ int main(void)
 {
 	__u64 leaf = PRESENT | 0x7 | (0x1234ULL << 12);
 	const struct bench_case cases[] = {
-		{ "install (first)", "patched_spte_set",
-		  { VM, 0, 0x10, 1, 0, 0, leaf }, 7 },
-		{ "present->present (A/D bit)", "patched_spte_set",
-		  { VM, 0, 0x10, 1, 0, leaf, leaf | (1 << 5) }, 7 },
-		{ "freeze (zap + pending insert)", "patched_spte_freeze",
-		  { VM, 0, 0x20, 1, 0, leaf, 0x5a0 }, 7 },
-		{ "unfreeze (frozen window)", "patched_spte_unfreeze",
-		  { VM, 0, 0x20, 1, 0, 0x5a0, 0 }, 7 },
-		{ "install after zap (coverage check)", "patched_spte_set",
-		  { VM, 0, 0x20, 1, 0, 0, leaf }, 7 },
+		{ "install (first)",
+		  "patched_spte_set",
+		  { VM, 0, 0x10, 1, 0, 0, leaf },
+		  7 },
+		{ "present->present (A/D bit)",
+		  "patched_spte_set",
+		  { VM, 0, 0x10, 1, 0, leaf, leaf | (1 << 5) },
+		  7 },
+		{ "freeze (zap + pending insert)",
+		  "patched_spte_freeze",
+		  { VM, 0, 0x20, 1, 0, leaf, 0x5a0 },
+		  7 },
+		{ "unfreeze (frozen window)",
+		  "patched_spte_unfreeze",
+		  { VM, 0, 0x20, 1, 0, 0x5a0, 0 },
+		  7 },
+		{ "install after zap (coverage check)",
+		  "patched_spte_set",
+		  { VM, 0, 0x20, 1, 0, 0, leaf },
+		  7 },
 		{ "flush begin", "patched_flush_begin", { VM, 0, ~0ULL, 1 }, 4 },
 		{ "flush end", "patched_flush_end", { VM, 0, ~0ULL, 1 }, 4 },
-		{ "install (first)", "stock_spte_changed",
-		  { 0, 0x30, 1, 0, leaf }, 5 },
-		{ "freeze (zap + pending insert)", "stock_spte_changed",
-		  { 0, 0x30, 1, leaf, 0x5a0 }, 5 },
-		{ "present->present (A/D bit)", "stock_spte_changed",
-		  { 0, 0x40, 1, leaf, leaf | (1 << 5) }, 5 },
+		{ "install (first)",
+		  "stock_spte_changed",
+		  { 0, 0x30, 1, 0, leaf },
+		  5 },
+		{ "freeze (zap + pending insert)",
+		  "stock_spte_changed",
+		  { 0, 0x30, 1, leaf, 0x5a0 },
+		  5 },
+		{ "present->present (A/D bit)",
+		  "stock_spte_changed",
+		  { 0, 0x40, 1, leaf, leaf | (1 << 5) },
+		  5 },
 	};
 	int n = sizeof(cases) / sizeof(cases[0]), err = 0, stats_fd;
 
@@ -141,11 +160,13 @@ int main(void)
 	/* Run-time statistics stay on while this fd is open. */
 	stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 	if (stats_fd < 0) {
-		fprintf(stderr, "bench: BPF_ENABLE_STATS: %s\n", strerror(errno));
+		fprintf(stderr, "bench: BPF_ENABLE_STATS: %s\n",
+			strerror(errno));
 		return 1;
 	}
 	printf("per-event cost of the BPF programs, %d runs per line, time "
-	       "inside the program (kernel run-time statistics)\n", REPEAT);
+	       "inside the program (kernel run-time statistics)\n",
+	       REPEAT);
 	err = run_plan(cases, n, false, true);
 	if (!err)
 		err = run_plan(cases, n, false, false);
