@@ -12,6 +12,8 @@ FUNCS=(
 	virt/kvm/kvm_main.o:kvm_flush_remote_tlbs
 	arch/x86/kvm/mmu/mmu.o:kvm_flush_remote_tlbs_with_address
 	arch/x86/kvm/mmu/mmu.o:fast_page_fault
+	arch/x86/kvm/mmu/mmu.o:direct_page_fault
+	arch/x86/kvm/mmu/mmu.o:kvm_tdp_page_fault
 	arch/x86/kvm/mmu/tdp_mmu.o:__tdp_mmu_set_spte
 	arch/x86/kvm/mmu/tdp_mmu.o:__handle_changed_spte
 	arch/x86/kvm/mmu/tdp_mmu.o:tdp_mmu_zap_leafs
@@ -30,7 +32,8 @@ Usage: tools/kernel/hotpath-check.sh [-j N]
 Builds arch/x86/kvm/ twice in \$SPTE_CACHE/kernel/build/<key>/hotpath
 (config.fragment with CONFIG_KVM_TDP_MMU_FLUSH_FAULT_INJECTION off, as a
 kernel built without asking for it): at the base and with the series.
-Then, for each of these functions:
+Then lists the functions that exist out of line in only one of the two
+builds, and for each of these functions:
 $(printf '  %s\n' "${FUNCS[@]}")
 prints the number of instructions, of lock-prefixed instructions and of
 5-byte NOPs (static branch sites) at the base and with the series, and
@@ -101,16 +104,27 @@ build_and_disassemble() {
 	for entry in "${FUNCS[@]}"; do
 		obj=$OBJ/${entry%%:*}
 		func=${entry#*:}
-		# Addresses and offsets differ between builds: keep the
-		# instructions, and call/jump targets by symbol only.
-		objdump -d --no-show-raw-insn --no-addresses -r \
-			--disassemble="$func" "$obj" |
-			sed -n '/^<'"$func"'>:$/,/^$/p' |
-			sed -E -e 's/[[:space:]]+/ /g' -e 's/^ //' \
-				-e 's/<([a-zA-Z0-9_.]+)\+0x[0-9a-f]+>/<\1+off>/g' \
-				-e 's/^(j[a-z]+|call|jmp) [0-9a-f]+ /\1 /' \
+		# The function and its .cold part, relocations inline.
+		# Addresses differ between builds: drop them, and keep jump
+		# and call targets by symbol only.
+		objdump -dr --no-show-raw-insn "$obj" |
+			awk -v f="$func" '
+			$0 ~ "^[0-9a-f]+ <" f "(\\.cold)?>:$" { on = 1 }
+			on { print }
+			on && /^$/ { on = 0 }' |
+			sed -E -e 's/^[[:space:]]*[0-9a-f]+:[[:space:]]*//' \
+				-e 's/[[:space:]]+/ /g' \
+				-e 's/^[0-9a-f]+ </</' \
+				-e 's/ [0-9a-f]+ <([^>+]+)(\+0x[0-9a-f]+)?>/ <\1+off>/g' \
+				-e 's/ # <[^>]*>$//' \
 			>"$OUT/$tag/$func.s"
+		[ -s "$OUT/$tag/$func.s" ] || info "$tag: $func not found in ${entry%%:*} (inlined?)"
 	done
+	# The functions the compiler kept out of line: a helper that the base
+	# inlines and the series does not costs a call on the hot path.
+	for obj in $(printf '%s\n' "${FUNCS[@]}" | cut -d: -f1 | sort -u); do
+		nm --defined-only "$OBJ/$obj" | awk '$2 ~ /^[tT]$/ { print $3 }'
+	done | sort -u >"$OUT/$tag/functions"
 }
 
 checkout_base
@@ -122,18 +136,30 @@ count() {
 	grep -cE "$2" "$1" || true
 }
 
-printf '%-36s %14s %12s %12s\n' function "insns b/p" "lock b/p" "nop5 b/p"
+# Instructions, lock-prefixed ones, static branch sites (the 2- and 5-byte
+# NOPs objtool leaves at asm goto sites; the kernel is built with
+# -falign-jumps=1 -falign-loops=1, so there is no other NOP inside a
+# function), calls, and instructions that address the stack (spills show
+# up there).  Counts are over the whole function, traced paths included.
+printf '%-36s %12s %10s %10s %10s %10s\n' function "insns b/p" "lock b/p" \
+	"nops b/p" "calls b/p" "stack b/p"
 for entry in "${FUNCS[@]}"; do
 	func=${entry#*:}
 	b=$OUT/base/$func.s
 	p=$OUT/patched/$func.s
 	insn='^[a-z]'
 	lock='^lock '
-	nop5='^nopl 0x0\(%rax,%rax,1\)$'
-	printf '%-36s %6s/%-7s %5s/%-6s %5s/%-6s\n' "$func" \
+	nop='^(xchg %ax,%ax|nopl 0x0\(%rax,%rax,1\)|nop)$'
+	call='^call '
+	stack='\(%rsp\)|^(push|pop) '
+	printf '%-36s %5s/%-6s %4s/%-5s %4s/%-5s %4s/%-5s %4s/%-5s\n' "$func" \
 		"$(count "$b" "$insn")" "$(count "$p" "$insn")" \
 		"$(count "$b" "$lock")" "$(count "$p" "$lock")" \
-		"$(count "$b" "$nop5")" "$(count "$p" "$nop5")"
+		"$(count "$b" "$nop")" "$(count "$p" "$nop")" \
+		"$(count "$b" "$call")" "$(count "$p" "$call")" \
+		"$(count "$b" "$stack")" "$(count "$p" "$stack")"
 	diff -u "$b" "$p" >"$OUT/$func.diff" || true
 done
+echo "functions only in the base:" $(comm -23 "$OUT/base/functions" "$OUT/patched/functions")
+echo "functions only with the series:" $(comm -13 "$OUT/base/functions" "$OUT/patched/functions")
 echo "hotpath: disassemblies and diffs in $OUT"

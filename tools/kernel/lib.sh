@@ -88,23 +88,31 @@ load_base() {
 	TREE=$KCACHE/src/$BASE_DEB_VERSION
 }
 
-# Installs the source package when it is missing and checks that the installed
-# version is the one BASE names.
+# Installs the exact version of the source package that BASE names when it
+# is missing or another version is installed: Debian's security archive
+# keeps earlier revisions of linux-source-6.1, and `make deps` installs the
+# newest, so a revision bump must not break a series written for its
+# predecessor.  Only the tarball under /usr/src changes; nothing boots it.
 ensure_source_package() {
-	local status version
+	local status version want
+	want="$BASE_DEB_PACKAGE=$BASE_DEB_VERSION"
 	status=$(dpkg-query -W -f='${Status}' "$BASE_DEB_PACKAGE" 2>/dev/null || true)
-	if [ "$status" != "install ok installed" ]; then
+	version=
+	[ "$status" = "install ok installed" ] &&
+		version=$(dpkg-query -W -f='${Version}' "$BASE_DEB_PACKAGE")
+	if [ "$version" != "$BASE_DEB_VERSION" ]; then
 		[ "$(id -u)" -eq 0 ] ||
-			die "$BASE_DEB_PACKAGE is not installed; run 'make deps' as root"
-		info "installing $BASE_DEB_PACKAGE (apt-get, at most ${SPTE_APT_TIMEOUT}s)"
+			die "$BASE_FILE needs $want but ${version:+$version is installed}${version:-it is not installed};" \
+				"run 'make kernel' as root to install it"
+		info "installing $want (installed: ${version:-none}; apt-get, at most ${SPTE_APT_TIMEOUT}s)"
 		DEBIAN_FRONTEND=noninteractive timeout "$SPTE_APT_TIMEOUT" \
-			apt-get install -y -qq "$BASE_DEB_PACKAGE" >&2 ||
-			die "apt-get install $BASE_DEB_PACKAGE failed (try 'apt-get update' first)"
+			apt-get install -y -qq --allow-downgrades "$want" >&2 ||
+			die "apt-get install $want failed: the archive may no longer carry" \
+				"that revision (apt-cache policy $BASE_DEB_PACKAGE); rebase the series and update $BASE_FILE"
+		version=$(dpkg-query -W -f='${Version}' "$BASE_DEB_PACKAGE")
 	fi
-	version=$(dpkg-query -W -f='${Version}' "$BASE_DEB_PACKAGE")
 	[ "$version" = "$BASE_DEB_VERSION" ] ||
-		die "installed $BASE_DEB_PACKAGE is $version but $BASE_FILE says $BASE_DEB_VERSION;" \
-			"rebase the series and update BASE, or install that exact version"
+		die "installed $BASE_DEB_PACKAGE is $version but $BASE_FILE says $BASE_DEB_VERSION"
 	[ -r "$BASE_TARBALL" ] || die "$BASE_TARBALL is missing although $BASE_DEB_PACKAGE is installed"
 }
 
