@@ -115,11 +115,19 @@ run_scenario() {
 	[ "$s" != c ] || expected=$(value "$dir/values.txt" injected)
 	reported=$(value "$dir/values.txt" violations)
 	[ "$s" != c ] || reported="$reported+$(value "$dir/values.txt" benign)"
-	rows+=("$(printf '%-14s %-8s %-26s %10s %10s/%-10s %6ss %3d/%-3d' "$name" \
-		"${kernel_of[$s]}" "$(grep -o 'workload_[a-z0-9_-]*_s' "$dir/values.txt" 2>/dev/null |
-			sed 's/workload_//; s/_s$//' | sort -u | paste -sd, | cut -c1-26)" \
+	rows+=("$(printf '%-14s %-8s %-40s %10s %10s/%-10s %6ss %3d/%-3d' "$name" \
+		"${kernel_of[$s]}" "$(workload_list "$dir/values.txt")" \
 		"$(value "$dir/values.txt" events)" "$expected" "$reported" "$wall" "$p" "$f")")
 	grep '^FAIL' "$dir/results.txt" 2>/dev/null
+}
+
+# The workloads a scenario ran, short: spte-vmm runs as "vmm(N)", KVM
+# selftests without their _test suffix.
+workload_list() {
+	grep -o 'workload_[a-z0-9_-]*_s' "$1" 2>/dev/null |
+		sed 's/^workload_//; s/_s$//; s/_test$//; s/_modification_/_mod_/' | sort -u |
+		awk '/^vmm-/ { vmm++; next } { o = o "," $0 }
+			END { s = vmm ? "vmm(" vmm ")" o : substr(o, 2); print substr(s, 1, 40) }'
 }
 
 for s in "${scenarios[@]}"; do
@@ -127,7 +135,7 @@ for s in "${scenarios[@]}"; do
 	run_scenario "$s"
 done
 
-printf '\n%-14s %-8s %-26s %10s %21s %7s %s\n' scenario kernel workloads events \
+printf '\n%-14s %-8s %-40s %10s %21s %7s %s\n' scenario kernel workloads events \
 	"violations exp/rep" wall "pass/fail"
 printf '%s\n' "${rows[@]}"
 echo "e2e: $total_pass passed, $total_fail failed"
