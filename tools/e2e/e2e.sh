@@ -126,7 +126,7 @@ run_scenario() {
 workload_list() {
 	grep -o 'workload_[a-z0-9_-]*_s' "$1" 2>/dev/null |
 		sed 's/^workload_//; s/_s$//; s/_test$//; s/_modification_/_mod_/' | sort -u |
-		awk '/^vmm-/ { vmm++; next } { o = o "," $0 }
+		awk '/^vmm(-|$)/ { vmm++; next } { o = o "," $0 }
 			END { s = vmm ? "vmm(" vmm ")" o : substr(o, 2); print substr(s, 1, 40) }'
 }
 
