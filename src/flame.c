@@ -10,7 +10,7 @@
 #include "strbuf.h"
 
 struct sample {
-	char *path;		/* "root;outer;...;leaf" */
+	char *path; /* "root;outer;...;leaf" */
 	__u64 count;
 };
 
@@ -99,8 +99,7 @@ static void append_frame(struct strbuf *sb, const char *name)
 		flame__sanitize(sb->buf + at + 1);
 }
 
-int flame__add(struct flame *f, const char *root, __s32 stack_id,
-	       __u64 count)
+int flame__add(struct flame *f, const char *root, __s32 stack_id, __u64 count)
 {
 	const struct stack *s = NULL;
 	struct strbuf sb = STRBUF_INIT;
@@ -131,8 +130,7 @@ int flame__add(struct flame *f, const char *root, __s32 stack_id,
 	return path ? push(f, path, count) : -ENOMEM;
 }
 
-int flame__add_site(struct flame *f, __u32 kind, __s32 stack_id,
-		    __u64 count)
+int flame__add_site(struct flame *f, __u32 kind, __s32 stack_id, __u64 count)
 {
 	char root[64];
 
@@ -192,8 +190,8 @@ static void merge(struct flame *f)
 		return;
 	qsort(f->samples, f->n, sizeof(*f->samples), cmp_sample);
 	for (i = 0; i < f->n; i++) {
-		if (out && !strcmp(f->samples[out - 1].path,
-				   f->samples[i].path)) {
+		if (out &&
+		    !strcmp(f->samples[out - 1].path, f->samples[i].path)) {
 			f->samples[out - 1].count += f->samples[i].count;
 			free(f->samples[i].path);
 		} else {
@@ -233,18 +231,24 @@ size_t flame__stacks(struct flame *f)
 
 /* ---- SVG ------------------------------------------------------------------------- */
 
-#define SVG_WIDTH	1200
-#define SVG_PAD		10
-#define SVG_TOP		44
-#define SVG_BOTTOM	30
-#define FRAME_H		16
-#define CHAR_W		7.2	/* 12px monospace */
-#define MIN_PX		0.1	/* narrower frames are left out */
+#define SVG_WIDTH 1200
+#define SVG_PAD 10
+#define SVG_TOP 44
+#define SVG_BOTTOM 30
+#define FRAME_H 16
+#define CHAR_W 7.2 /* 12px monospace */
+#define MIN_PX 0.1 /* narrower frames are left out */
 
-enum frame_kind { KIND_ALL, KIND_ZAP, KIND_INSTALL, KIND_VIOLATION, KIND_OTHER };
+enum frame_kind {
+	KIND_ALL,
+	KIND_ZAP,
+	KIND_INSTALL,
+	KIND_VIOLATION,
+	KIND_OTHER
+};
 
 struct node {
-	const char *name;	/* into a sample's path */
+	const char *name; /* into a sample's path */
 	size_t len;
 	__u64 value;
 	struct node *kids;
@@ -253,7 +257,7 @@ struct node {
 
 struct svg {
 	FILE *out;
-	double scale;		/* px per sample */
+	double scale; /* px per sample */
 	unsigned int width;
 	unsigned int height;
 	__u64 total;
@@ -369,7 +373,8 @@ static enum frame_kind kind_of(const struct node *n)
 		const char *prefix;
 		enum frame_kind kind;
 	} kinds[] = {
-		{ "[zap]", KIND_ZAP }, { "[install]", KIND_INSTALL },
+		{ "[zap]", KIND_ZAP },
+		{ "[install]", KIND_INSTALL },
 		{ "[violation", KIND_VIOLATION },
 	};
 	size_t i, l;
@@ -421,7 +426,7 @@ static void frame_color(enum frame_kind kind, const struct node *n, char *buf,
 			size_t len)
 {
 	static const double hue[] = {
-		[KIND_ALL] = 0, [KIND_ZAP] = 212, [KIND_INSTALL] = 128,
+		[KIND_ALL] = 0,	      [KIND_ZAP] = 212,	 [KIND_INSTALL] = 128,
 		[KIND_VIOLATION] = 2, [KIND_OTHER] = 40,
 	};
 	unsigned int h = name_hash(n->name, n->len);
@@ -461,14 +466,16 @@ static void emit_node(struct svg *s, struct node *n, unsigned int depth,
 	if (depth == 1)
 		kind = kind_of(n);
 	frame_color(kind, n, color, sizeof(color));
-	fprintf(s->out, "<g class=\"f\" id=\"f%lu\" data-x=\"%llu\" data-w=\"%llu\" data-d=\"%u\" data-n=\"",
+	fprintf(s->out,
+		"<g class=\"f\" id=\"f%lu\" data-x=\"%llu\" data-w=\"%llu\" data-d=\"%u\" data-n=\"",
 		s->id++, x, n->value, depth);
 	put_xml(s->out, n->name, n->len);
 	fputs("\"><title>", s->out);
 	put_xml(s->out, n->name, n->len);
 	fprintf(s->out, " (%llu samples, %.2f%%)</title>", n->value,
 		100.0 * n->value / s->total);
-	fprintf(s->out, "<rect x=\"%.1f\" y=\"%u\" width=\"%.1f\" height=\"%d\" fill=\"%s\" rx=\"2\"/>",
+	fprintf(s->out,
+		"<rect x=\"%.1f\" y=\"%u\" width=\"%.1f\" height=\"%d\" fill=\"%s\" rx=\"2\"/>",
 		px, y, w, FRAME_H - 1, color);
 	fprintf(s->out, "<text x=\"%.1f\" y=\"%u\">", px + 3, y + FRAME_H - 4);
 	emit_label(s->out, n, w);
@@ -572,7 +579,8 @@ static void svg_header(struct svg *s, const struct flame_svg_opts *o)
 	FILE *out = s->out;
 	const char *title = o && o->title ? o->title : "spte-trace";
 
-	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
+	fprintf(out,
+		"<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
 		"<svg version=\"1.1\" width=\"%u\" height=\"%u\" viewBox=\"0 0 %u %u\" "
 		"xmlns=\"http://www.w3.org/2000/svg\" onload=\"init(evt)\">\n",
 		s->width, s->height, s->width, s->height);
@@ -582,12 +590,15 @@ static void svg_header(struct svg *s, const struct flame_svg_opts *o)
 	      "g.f:hover rect { stroke: rgb(40,40,40); stroke-width: 0.5; cursor: pointer; }\n"
 	      ".btn { cursor: pointer; fill: rgb(40,40,160); }\n"
 	      "#title { font-size: 17px; }\n"
-	      "</style>\n<script type=\"text/ecmascript\"><![CDATA[\n", out);
+	      "</style>\n<script type=\"text/ecmascript\"><![CDATA[\n",
+	      out);
 	fputs(svg_script, out);
 	fputs("]]></script>\n", out);
-	fprintf(out, "<rect x=\"0\" y=\"0\" width=\"%u\" height=\"%u\" fill=\"rgb(250,250,250)\"/>\n",
+	fprintf(out,
+		"<rect x=\"0\" y=\"0\" width=\"%u\" height=\"%u\" fill=\"rgb(250,250,250)\"/>\n",
 		s->width, s->height);
-	fprintf(out, "<text id=\"title\" x=\"%u\" y=\"22\" text-anchor=\"middle\">",
+	fprintf(out,
+		"<text id=\"title\" x=\"%u\" y=\"22\" text-anchor=\"middle\">",
 		s->width / 2);
 	put_xml(out, title, strlen(title));
 	fputs("</text>\n", out);
@@ -597,20 +608,23 @@ static void svg_header(struct svg *s, const struct flame_svg_opts *o)
 		put_xml(out, o->subtitle, strlen(o->subtitle));
 		fputs("</text>\n", out);
 	}
-	fprintf(out, "<text id=\"reset\" class=\"btn\" x=\"%d\" y=\"22\" opacity=\"0\">Reset zoom</text>\n",
+	fprintf(out,
+		"<text id=\"reset\" class=\"btn\" x=\"%d\" y=\"22\" opacity=\"0\">Reset zoom</text>\n",
 		SVG_PAD);
-	fprintf(out, "<text id=\"search\" class=\"btn\" x=\"%u\" y=\"22\" text-anchor=\"end\">Search</text>\n",
+	fprintf(out,
+		"<text id=\"search\" class=\"btn\" x=\"%u\" y=\"22\" text-anchor=\"end\">Search</text>\n",
 		s->width - SVG_PAD);
-	fprintf(out, "<text id=\"clear\" class=\"btn\" x=\"%u\" y=\"38\" text-anchor=\"end\" opacity=\"0\">Clear</text>\n",
+	fprintf(out,
+		"<text id=\"clear\" class=\"btn\" x=\"%u\" y=\"38\" text-anchor=\"end\" opacity=\"0\">Clear</text>\n",
 		s->width - SVG_PAD);
 	fprintf(out, "<text id=\"details\" x=\"%d\" y=\"%u\"> </text>\n",
 		SVG_PAD, s->height - 10);
-	fprintf(out, "<text id=\"matched\" x=\"%u\" y=\"%u\" text-anchor=\"end\"> </text>\n",
+	fprintf(out,
+		"<text id=\"matched\" x=\"%u\" y=\"%u\" text-anchor=\"end\"> </text>\n",
 		s->width - SVG_PAD, s->height - 10);
 }
 
-int flame__write_svg(struct flame *f, FILE *out,
-		     const struct flame_svg_opts *o)
+int flame__write_svg(struct flame *f, FILE *out, const struct flame_svg_opts *o)
 {
 	struct node root = { .name = "all", .len = 3 };
 	struct svg s = { .out = out };
@@ -632,7 +646,8 @@ int flame__write_svg(struct flame *f, FILE *out,
 	if (s.total)
 		emit_node(&s, &root, 0, 0, KIND_ALL);
 	else
-		fprintf(out, "<text x=\"%u\" y=\"%u\" text-anchor=\"middle\">no samples</text>\n",
+		fprintf(out,
+			"<text x=\"%u\" y=\"%u\" text-anchor=\"middle\">no samples</text>\n",
 			s.width / 2, s.height - SVG_BOTTOM - 4);
 	fputs("</g>\n</svg>\n", out);
 	ret = fflush(out) || ferror(out) ? -EIO : 0;

@@ -24,9 +24,9 @@ struct stack_frame;
 struct stack_table;
 
 struct flame_svg_opts {
-	const char *title;		/* NULL: "spte-trace" */
-	const char *subtitle;		/* NULL: none */
-	unsigned int width;		/* px; 0: 1200 */
+	const char *title; /* NULL: "spte-trace" */
+	const char *subtitle; /* NULL: none */
+	unsigned int width; /* px; 0: 1200 */
 };
 
 /* @st symbolizes stack ids; it must outlive every flame__add*() call. */
@@ -34,11 +34,9 @@ struct flame *flame__new(const struct stack_table *st);
 void flame__free(struct flame *f);
 
 /* @count samples of stack @stack_id under the frame @root. */
-int flame__add(struct flame *f, const char *root, __s32 stack_id,
-	       __u64 count);
+int flame__add(struct flame *f, const char *root, __s32 stack_id, __u64 count);
 /* A site count, from engine__for_each_site() or monitor__for_each_site(). */
-int flame__add_site(struct flame *f, __u32 kind, __s32 stack_id,
-		    __u64 count);
+int flame__add_site(struct flame *f, __u32 kind, __s32 stack_id, __u64 count);
 /* One violation record, under "[violation:<class>]", by its install stack. */
 int flame__add_violation(struct flame *f, const struct violation *v);
 /* One folded line "a;b;c 12" (to redraw a folded file as SVG). */

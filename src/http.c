@@ -15,9 +15,9 @@
 #include "http.h"
 #include "prom.h"
 
-#define LISTEN_BACKLOG		64
-#define MAX_CONNECTIONS		32
-#define CONNECTION_TIMEOUT_S	10
+#define LISTEN_BACKLOG 64
+#define MAX_CONNECTIONS 32
+#define CONNECTION_TIMEOUT_S 10
 
 static const char index_html[] =
 	"<!DOCTYPE html>\n<html><head><title>spte-trace</title></head>\n"
@@ -26,12 +26,12 @@ static const char index_html[] =
 	"<p><a href=\"/metrics\">Metrics</a></p>\n</body></html>\n";
 
 struct http_server {
-	int fd;				/* ours until MHD owns it */
+	int fd; /* ours until MHD owns it */
 	struct MHD_Daemon *mhd;
 	unsigned int port;
 	char address[80];
 	pthread_mutex_t lock;
-	char *body;			/* NULL until the first publish */
+	char *body; /* NULL until the first publish */
 	size_t body_len;
 };
 
@@ -80,8 +80,8 @@ int http__parse_spec(const char *spec, char *host, size_t hostlen,
 	if (spec[0] == '[') {
 		close = strchr(spec, ']');
 		if (!close || close[1] != ':') {
-			snprintf(err, errlen,
-				 "'%s': expected [IPV6]:PORT", spec);
+			snprintf(err, errlen, "'%s': expected [IPV6]:PORT",
+				 spec);
 			return -EINVAL;
 		}
 		ret = copy_host(spec + 1, close - spec - 1, host, hostlen, err,
@@ -94,15 +94,17 @@ int http__parse_spec(const char *spec, char *host, size_t hostlen,
 		return parse_port(spec, port, err, errlen);
 	}
 	if (colon == spec) {
-		snprintf(err, errlen,
-			 "'%s': no address before the port; write 0.0.0.0%s or [::]%s to listen on every interface",
-			 spec, spec, spec);
+		snprintf(
+			err, errlen,
+			"'%s': no address before the port; write 0.0.0.0%s or [::]%s to listen on every interface",
+			spec, spec, spec);
 		return -EINVAL;
 	}
 	if (memchr(spec, ':', colon - spec)) {
-		snprintf(err, errlen,
-			 "'%s': an IPv6 address needs brackets, e.g. [::1]:9464",
-			 spec);
+		snprintf(
+			err, errlen,
+			"'%s': an IPv6 address needs brackets, e.g. [::1]:9464",
+			spec);
 		return -EINVAL;
 	}
 	ret = copy_host(spec, colon - spec, host, hostlen, err, errlen);
@@ -114,8 +116,9 @@ static void format_address(struct http_server *s, const struct sockaddr *sa)
 	char ip[INET6_ADDRSTRLEN] = "?";
 
 	if (sa->sa_family == AF_INET6) {
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr,
-			  ip, sizeof(ip));
+		inet_ntop(AF_INET6,
+			  &((const struct sockaddr_in6 *)sa)->sin6_addr, ip,
+			  sizeof(ip));
 		snprintf(s->address, sizeof(s->address), "[%s]:%u", ip,
 			 s->port);
 	} else {
@@ -148,15 +151,15 @@ static int bind_listen(struct http_server *s, const struct addrinfo *ai,
 		goto out;
 	}
 	s->port = ntohs(ss.ss_family == AF_INET6 ?
-			((struct sockaddr_in6 *)&ss)->sin6_port :
-			((struct sockaddr_in *)&ss)->sin_port);
+				((struct sockaddr_in6 *)&ss)->sin6_port :
+				((struct sockaddr_in *)&ss)->sin_port);
 	format_address(s, (struct sockaddr *)&ss);
 out:
 	return ret;
 }
 
-int http_server__listen(struct http_server **out, const char *spec,
-			char *err, size_t errlen)
+int http_server__listen(struct http_server **out, const char *spec, char *err,
+			size_t errlen)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
 				  .ai_flags = AI_PASSIVE | AI_NUMERICSERV };
@@ -222,9 +225,8 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned int status,
 	return ret;
 }
 
-static enum MHD_Result reply_text(struct MHD_Connection *c,
-				  unsigned int status, const char *msg,
-				  bool allow)
+static enum MHD_Result reply_text(struct MHD_Connection *c, unsigned int status,
+				  const char *msg, bool allow)
 {
 	return reply(c, status, "text/plain; charset=utf-8", msg, strlen(msg),
 		     allow);
@@ -270,14 +272,12 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
 
 int http_server__start(struct http_server *s, char *err, size_t errlen)
 {
-	s->mhd = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD, 0, NULL, NULL,
-				  handle, s,
-				  MHD_OPTION_LISTEN_SOCKET, (MHD_socket)s->fd,
-				  MHD_OPTION_CONNECTION_LIMIT,
-				  (unsigned int)MAX_CONNECTIONS,
-				  MHD_OPTION_CONNECTION_TIMEOUT,
-				  (unsigned int)CONNECTION_TIMEOUT_S,
-				  MHD_OPTION_END);
+	s->mhd = MHD_start_daemon(
+		MHD_USE_AUTO_INTERNAL_THREAD, 0, NULL, NULL, handle, s,
+		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)s->fd,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)MAX_CONNECTIONS,
+		MHD_OPTION_CONNECTION_TIMEOUT,
+		(unsigned int)CONNECTION_TIMEOUT_S, MHD_OPTION_END);
 	if (!s->mhd) {
 		snprintf(err, errlen,
 			 "--prometheus %s: cannot start the HTTP server",
@@ -287,8 +287,7 @@ int http_server__start(struct http_server *s, char *err, size_t errlen)
 	return 0;
 }
 
-int http_server__publish(struct http_server *s, const char *body,
-			 size_t len)
+int http_server__publish(struct http_server *s, const char *body, size_t len)
 {
 	char *copy = malloc(len ? len : 1), *old;
 
@@ -320,7 +319,7 @@ void http_server__stop(struct http_server *s)
 	if (!s)
 		return;
 	if (s->mhd)
-		MHD_stop_daemon(s->mhd);	/* closes the listening socket */
+		MHD_stop_daemon(s->mhd); /* closes the listening socket */
 	else if (s->fd >= 0)
 		close(s->fd);
 	pthread_mutex_destroy(&s->lock);

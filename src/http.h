@@ -30,13 +30,12 @@ int http__parse_spec(const char *spec, char *host, size_t hostlen,
 		     unsigned int *port, char *err, size_t errlen);
 
 /* Create, bind and listen.  0, or -errno with the reason in @err. */
-int http_server__listen(struct http_server **out, const char *spec,
-			char *err, size_t errlen);
+int http_server__listen(struct http_server **out, const char *spec, char *err,
+			size_t errlen);
 /* Start the serving thread.  0, or -errno with the reason in @err. */
 int http_server__start(struct http_server *s, char *err, size_t errlen);
 /* Replace the /metrics body (copied).  0 or -ENOMEM. */
-int http_server__publish(struct http_server *s, const char *body,
-			 size_t len);
+int http_server__publish(struct http_server *s, const char *body, size_t len);
 /* The bound port (the real one when 0 was asked for). */
 unsigned int http_server__port(const struct http_server *s);
 /* "127.0.0.1:9464", "[::1]:9464" */

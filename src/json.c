@@ -62,8 +62,7 @@ static void kv_hex(struct strbuf *sb, bool *first, const char *k, __u64 v)
 	strbuf__printf(sb, "\"0x%llx\"", v);
 }
 
-static void kv_str(struct strbuf *sb, bool *first, const char *k,
-		   const char *v)
+static void kv_str(struct strbuf *sb, bool *first, const char *k, const char *v)
 {
 	key(sb, first, k);
 	json__string(sb, v);
@@ -118,15 +117,15 @@ static void put_spte(struct strbuf *sb, bool *first, const char *k,
 	if (!ctx->cfg)
 		return;
 	snprintf(name, sizeof(name), "%s_desc", k);
-	kv_str(sb, first, name, spte__describe(ctx->cfg, v, level, buf,
-					       sizeof(buf)));
+	kv_str(sb, first, name,
+	       spte__describe(ctx->cfg, v, level, buf, sizeof(buf)));
 }
 
 int json__violation(struct strbuf *sb, const struct violation *v,
 		    const struct json_ctx *ctx)
 {
 	const struct vm_entry *e = ctx->vms ? vmtab__lookup(ctx->vms, v->vm) :
-				   NULL;
+					      NULL;
 	bool f = true;
 
 	strbuf__putc(sb, '{');
@@ -325,10 +324,10 @@ int json__summary(struct strbuf *sb, const struct snapshot *snap,
 	kv_u64(sb, &f, "violations", violations_total(&snap->stats));
 	put_counters(sb, &f, snap);
 	put_matrix(sb, &f, "transitions",
-		   (const __u64 (*)[SPTE_LEVELS])snap->stats.transitions,
-		   TR_MAX, transition_name);
+		   (const __u64(*)[SPTE_LEVELS])snap->stats.transitions, TR_MAX,
+		   transition_name);
 	put_matrix(sb, &f, "outcomes",
-		   (const __u64 (*)[SPTE_LEVELS])snap->stats.outcomes, OUT_MAX,
+		   (const __u64(*)[SPTE_LEVELS])snap->stats.outcomes, OUT_MAX,
 		   outcome_name);
 	put_hists(sb, &f, &snap->hists);
 	key(sb, &f, "sweep");

@@ -19,15 +19,15 @@ struct stack_table;
 struct vmtab;
 
 struct json_ctx {
-	const struct spte_config *cfg;		/* NULL: no SPTE decoding */
-	const struct vmtab *vms;		/* NULL: no VM labels */
-	const struct stack_table *stacks;	/* NULL: no stacks */
+	const struct spte_config *cfg; /* NULL: no SPTE decoding */
+	const struct vmtab *vms; /* NULL: no VM labels */
+	const struct stack_table *stacks; /* NULL: no stacks */
 };
 
 struct json_summary {
-	const char *kind;		/* "interval" or "final" */
-	double time;			/* unix seconds; 0: omitted */
-	double elapsed;			/* seconds since start; 0: omitted */
+	const char *kind; /* "interval" or "final" */
+	double time; /* unix seconds; 0: omitted */
+	double elapsed; /* seconds since start; 0: omitted */
 };
 
 /* Append "@s" quoted and escaped: always valid JSON, even for raw bytes. */

@@ -18,10 +18,10 @@
 
 #include "privdrop.h"
 
-#define BASE_SECUREBITS (SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | \
-			 SECBIT_NO_SETUID_FIXUP_LOCKED | \
-			 SECBIT_NO_CAP_AMBIENT_RAISE | \
-			 SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED)
+#define BASE_SECUREBITS                                                \
+	(SECBIT_NOROOT | SECBIT_NOROOT_LOCKED |                        \
+	 SECBIT_NO_SETUID_FIXUP_LOCKED | SECBIT_NO_CAP_AMBIENT_RAISE | \
+	 SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED)
 
 static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -66,9 +66,10 @@ int privdrop__resolve(const char *user, uid_t *uid, gid_t *gid, char *err,
 	*gid = v;
 check:
 	if (!*uid || !*gid) {
-		snprintf(err, errlen,
-			 "--user %s: uid or gid 0 would keep root's files and processes; choose an unprivileged user",
-			 user);
+		snprintf(
+			err, errlen,
+			"--user %s: uid or gid 0 would keep root's files and processes; choose an unprivileged user",
+			user);
 		return -EINVAL;
 	}
 	return 0;
@@ -86,8 +87,8 @@ static int status_field(const char *name, char *buf, size_t len)
 		return -errno;
 	while (fgets(line, sizeof(line), f)) {
 		if (!strncmp(line, name, n) && line[n] == ':') {
-			snprintf(buf, len, "%s", line + n + 1 +
-				 strspn(line + n + 1, " \t"));
+			snprintf(buf, len, "%s",
+				 line + n + 1 + strspn(line + n + 1, " \t"));
 			buf[strcspn(buf, "\n")] = '\0';
 			ret = 0;
 			break;
@@ -105,9 +106,10 @@ static int single_threaded(char *err, size_t errlen)
 	if (ret)
 		return fail(err, errlen, ret, "cannot read /proc/self/status");
 	if (strcmp(buf, "1"))
-		return fail(err, errlen, 0,
-			    "%s threads are running; capabilities are per thread, so drop before starting any (e.g. the HTTP server)",
-			    buf);
+		return fail(
+			err, errlen, 0,
+			"%s threads are running; capabilities are per thread, so drop before starting any (e.g. the HTTP server)",
+			buf);
 	return 0;
 }
 
@@ -133,9 +135,10 @@ static int drop_bounding_set(__u64 keep, char *err, size_t errlen)
 		    prctl(PR_CAPBSET_READ, cap, 0, 0, 0) <= 0)
 			continue;
 		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0))
-			return fail(err, errlen, -errno,
-				    "cannot drop capability %d from the bounding set (needs CAP_SETPCAP)",
-				    cap);
+			return fail(
+				err, errlen, -errno,
+				"cannot drop capability %d from the bounding set (needs CAP_SETPCAP)",
+				cap);
 	}
 	return 0;
 }
@@ -143,8 +146,8 @@ static int drop_bounding_set(__u64 keep, char *err, size_t errlen)
 static int lock_down(__u64 keep, char *err, size_t errlen)
 {
 	/* keep_caps lets the kept set survive the uid change below */
-	unsigned long bits = BASE_SECUREBITS |
-			     (keep ? SECBIT_KEEP_CAPS : SECBIT_KEEP_CAPS_LOCKED);
+	unsigned long bits = BASE_SECUREBITS | (keep ? SECBIT_KEEP_CAPS :
+						       SECBIT_KEEP_CAPS_LOCKED);
 
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		return fail(err, errlen, -errno, "PR_SET_NO_NEW_PRIVS");
@@ -154,7 +157,8 @@ static int lock_down(__u64 keep, char *err, size_t errlen)
 	/* EINVAL: a kernel before 4.3 has no ambient set to clear */
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) &&
 	    errno != EINVAL)
-		return fail(err, errlen, -errno, "cannot clear ambient capabilities");
+		return fail(err, errlen, -errno,
+			    "cannot clear ambient capabilities");
 	return drop_bounding_set(keep, err, errlen);
 }
 
@@ -184,8 +188,7 @@ static int set_caps(__u64 keep, char *err, size_t errlen)
 	return 0;
 }
 
-int privdrop__apply_keep(const char *user, __u64 keep, char *err,
-			 size_t errlen)
+int privdrop__apply_keep(const char *user, __u64 keep, char *err, size_t errlen)
 {
 	uid_t uid;
 	gid_t gid;
@@ -219,10 +222,10 @@ int privdrop__verify_keep(__u64 keep, char *err, size_t errlen)
 {
 	static const struct {
 		const char *name;
-		bool kept;	/* may hold @keep */
+		bool kept; /* may hold @keep */
 	} sets[] = {
-		{ "CapInh", false }, { "CapPrm", true }, { "CapEff", true },
-		{ "CapBnd", true }, { "CapAmb", false },
+		{ "CapInh", false }, { "CapPrm", true },  { "CapEff", true },
+		{ "CapBnd", true },  { "CapAmb", false },
 	};
 	unsigned long long v;
 	char buf[64], *end;
@@ -232,7 +235,7 @@ int privdrop__verify_keep(__u64 keep, char *err, size_t errlen)
 	for (i = 0; i < sizeof(sets) / sizeof(sets[0]); i++) {
 		ret = status_field(sets[i].name, buf, sizeof(buf));
 		if (ret == -ENOENT && !strcmp(sets[i].name, "CapAmb"))
-			continue;	/* before 4.3 */
+			continue; /* before 4.3 */
 		if (ret)
 			return fail(err, errlen, ret, "cannot read %s",
 				    sets[i].name);

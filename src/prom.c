@@ -119,10 +119,12 @@ static void put_build_info(struct strbuf *sb, const struct prom_input *in)
 }
 
 static const char *const spte_sources[] = {
-	[SPTE_SRC_PATCHED] = "patched", [SPTE_SRC_STOCK] = "stock",
+	[SPTE_SRC_PATCHED] = "patched",
+	[SPTE_SRC_STOCK] = "stock",
 };
 static const char *const hook_sources[] = {
-	[HOOK_SRC_PATCHED] = "patched", [HOOK_SRC_FENTRY] = "fentry",
+	[HOOK_SRC_PATCHED] = "patched",
+	[HOOK_SRC_FENTRY] = "fentry",
 	[HOOK_SRC_KPROBE] = "kprobe",
 };
 
@@ -151,8 +153,8 @@ static void put_sources(struct strbuf *sb, const struct source_plan *plan)
 			 plan->spte);
 	put_source_class(sb, "flush", hook_sources, ARRAY_SIZE(hook_sources),
 			 plan->flush);
-	put_source_class(sb, "teardown", hook_sources,
-			 ARRAY_SIZE(hook_sources), plan->teardown);
+	put_source_class(sb, "teardown", hook_sources, ARRAY_SIZE(hook_sources),
+			 plan->teardown);
 	family(sb, P "flush_visible", "gauge",
 	       "1 when remote TLB flushes are seen, so reinstalls can be checked; 0 when every outcome is unverified.");
 	sample(sb, P "flush_visible", "", NULL, 0,
@@ -195,9 +197,9 @@ static void put_progs(struct strbuf *sb, const struct prom_input *in)
 struct counter_map {
 	enum counter cnt;
 	const char *family;
-	const char *label;	/* NULL: the family has no label */
+	const char *label; /* NULL: the family has no label */
 	const char *value;
-	const char *help;	/* on the first row of a family */
+	const char *help; /* on the first row of a family */
 };
 
 /* Grouped by family; test_prom checks that every enum counter is here once. */
@@ -347,8 +349,8 @@ static void put_hist(struct strbuf *sb, const char *name, const char *lname,
 
 	for (s = 0; s < HIST_SLOTS - 1; s++) {
 		cum += h->slots[s];
-		l[1].value = prom__ns_to_seconds(hist_slot_high(s), le,
-						 sizeof(le));
+		l[1].value =
+			prom__ns_to_seconds(hist_slot_high(s), le, sizeof(le));
 		snprintf(buf, sizeof(buf), "%llu", cum);
 		sample(sb, name, "_bucket", l, 2, buf);
 	}
@@ -383,7 +385,9 @@ static void put_hists(struct strbuf *sb, const struct hists *hs)
 static void put_vm_violations(struct strbuf *sb, const struct vm_entry *e)
 {
 	struct label l[3] = {
-		{ "vm", e->label }, { "comm", e->comm }, { "class", NULL },
+		{ "vm", e->label },
+		{ "comm", e->comm },
+		{ "class", NULL },
 	};
 	unsigned int out;
 
@@ -438,10 +442,12 @@ int prom__render(const struct prom_input *in, struct strbuf *out)
 	put_progs(out, in);
 	put_counters(out, snap);
 	put_transitions(out, &snap->stats);
-	put_outcomes(out, &snap->stats, P "outcomes_total", "outcome", false,
-		     "What each install or present-to-present change turned out to be, by outcome and level.");
-	put_outcomes(out, &snap->stats, P "violations_total", "class", true,
-		     "Violations of the zap, remote flush, reinstall order, by class and level.");
+	put_outcomes(
+		out, &snap->stats, P "outcomes_total", "outcome", false,
+		"What each install or present-to-present change turned out to be, by outcome and level.");
+	put_outcomes(
+		out, &snap->stats, P "violations_total", "class", true,
+		"Violations of the zap, remote flush, reinstall order, by class and level.");
 	put_sweep(out, snap);
 	put_hists(out, &snap->hists);
 	put_vms(out, in->vms);

@@ -16,16 +16,16 @@
 #define PROM_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
 
 struct prom_input {
-	const struct snapshot *snap;		/* required */
-	const struct source_plan *plan;		/* NULL: no live sources */
-	const struct vmtab *vms;		/* NULL: no per-VM series */
-	const struct prog_stat *progs;		/* NULL or @nprogs entries */
+	const struct snapshot *snap; /* required */
+	const struct source_plan *plan; /* NULL: no live sources */
+	const struct vmtab *vms; /* NULL: no per-VM series */
+	const struct prog_stat *progs; /* NULL or @nprogs entries */
 	int nprogs;
-	int bpf_stats_enabled;			/* 1, 0, or < 0: unknown */
-	const char *version;			/* NULL: this build's */
-	const char *mode;			/* "live", "replay"; NULL: "live" */
-	double start_time;			/* unix seconds; 0: omitted */
-	double now;				/* unix seconds; 0: omitted */
+	int bpf_stats_enabled; /* 1, 0, or < 0: unknown */
+	const char *version; /* NULL: this build's */
+	const char *mode; /* "live", "replay"; NULL: "live" */
+	double start_time; /* unix seconds; 0: omitted */
+	double now; /* unix seconds; 0: omitted */
 };
 
 /* Append the exposition to @out; 0 or -ENOMEM. */

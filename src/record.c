@@ -21,14 +21,14 @@
 #endif
 
 static const char file_magic[8] = { 'S', 'P', 'T', 'E', 'R', 'E', 'C', '\n' };
-#define BYTE_ORDER_MARK		0x01020304U
-#define BLOCK_MAGIC		0x4b4c4253U	/* "SBLK" in little endian */
-#define BLOCK_HEADER_SIZE	32
-#define MAX_PAYLOAD		(16U << 20)
-#define STACKS_FLUSH_BYTES	(256U << 10)
-#define VMS_FLUSH_COUNT		256
-#define VM_RECORD_SIZE		32
-#define NO_MODULE		0xffffU
+#define BYTE_ORDER_MARK 0x01020304U
+#define BLOCK_MAGIC 0x4b4c4253U /* "SBLK" in little endian */
+#define BLOCK_HEADER_SIZE 32
+#define MAX_PAYLOAD (16U << 20)
+#define STACKS_FLUSH_BYTES (256U << 10)
+#define VMS_FLUSH_COUNT 256
+#define VM_RECORD_SIZE 32
+#define NO_MODULE 0xffffU
 
 enum block_type {
 	BLOCK_EVENTS = 1,
@@ -41,9 +41,9 @@ enum block_type {
  * File header: fixed fields at fixed offsets (no struct padding on disk),
  * then the raw struct spte_config, then the rest, then the CRC.
  */
-#define HDR_FIXED	32
-#define HDR_TAIL	(8 + 8 + 4 * 4 + 64 + 32)
-#define HDR_SIZE	(HDR_FIXED + sizeof(struct spte_config) + HDR_TAIL + 4)
+#define HDR_FIXED 32
+#define HDR_TAIL (8 + 8 + 4 * 4 + 64 + 32)
+#define HDR_SIZE (HDR_FIXED + sizeof(struct spte_config) + HDR_TAIL + 4)
 
 /* ---- Byte helpers ------------------------------------------------------------- */
 
@@ -408,11 +408,11 @@ struct replay {
 	FILE *f;
 	char *path;
 	struct record_info info;
-	__u64 offset;		/* of the next block */
-	__u64 seq;		/* expected sequence number of the next block */
+	__u64 offset; /* of the next block */
+	__u64 seq; /* expected sequence number of the next block */
 	unsigned char *payload;
 	size_t payload_cap;
-	const struct event *events;	/* in payload */
+	const struct event *events; /* in payload */
 	__u32 nevents, pos;
 	struct stack_table *stacks;
 	struct vmtab *vms;
@@ -459,26 +459,34 @@ static int check_fixed(struct replay *r, const unsigned char *h)
 	__u32 bom = get32(h + 12);
 
 	if (memcmp(h, file_magic, sizeof(file_magic)))
-		return rp_fail(r, -EBADMSG, "not a spte-trace recording (bad magic)");
+		return rp_fail(r, -EBADMSG,
+			       "not a spte-trace recording (bad magic)");
 	if (bom == __builtin_bswap32(BYTE_ORDER_MARK))
-		return rp_fail(r, -EBADMSG,
-			       "recorded on a host of the other byte order; replay it there");
+		return rp_fail(
+			r, -EBADMSG,
+			"recorded on a host of the other byte order; replay it there");
 	if (bom != BYTE_ORDER_MARK)
-		return rp_fail(r, -EBADMSG, "corrupt file header (byte-order mark 0x%08x)", bom);
-	if (get32(h + 8) != RECORD_VERSION)
 		return rp_fail(r, -EBADMSG,
-			       "recording format version %u; this spte-trace reads version %u",
-			       get32(h + 8), RECORD_VERSION);
+			       "corrupt file header (byte-order mark 0x%08x)",
+			       bom);
+	if (get32(h + 8) != RECORD_VERSION)
+		return rp_fail(
+			r, -EBADMSG,
+			"recording format version %u; this spte-trace reads version %u",
+			get32(h + 8), RECORD_VERSION);
 	if (get32(h + 16) != HDR_SIZE)
-		return rp_fail(r, -EBADMSG, "file header of %u bytes, expected %zu (corrupt or from another build)",
-			       get32(h + 16), HDR_SIZE);
+		return rp_fail(
+			r, -EBADMSG,
+			"file header of %u bytes, expected %zu (corrupt or from another build)",
+			get32(h + 16), HDR_SIZE);
 	if (get32(h + 20) != sizeof(struct event) ||
 	    get32(h + 24) != sizeof(struct spte_config) ||
 	    get32(h + 28) != BLOCK_HEADER_SIZE)
-		return rp_fail(r, -EBADMSG,
-			       "recorded with sizeof(struct event) %u, sizeof(struct spte_config) %u; this build has %zu and %zu",
-			       get32(h + 20), get32(h + 24),
-			       sizeof(struct event), sizeof(struct spte_config));
+		return rp_fail(
+			r, -EBADMSG,
+			"recorded with sizeof(struct event) %u, sizeof(struct spte_config) %u; this build has %zu and %zu",
+			get32(h + 20), get32(h + 24), sizeof(struct event),
+			sizeof(struct spte_config));
 	return 0;
 }
 
@@ -506,26 +514,32 @@ static int read_header(struct replay *r)
 
 	if (ferror(r->f))
 		return rp_fail(r, -EIO, "read: %s", strerror(errno));
-	if (memcmp(h, file_magic, n < sizeof(file_magic) ? n : sizeof(file_magic)))
-		return rp_fail(r, -EBADMSG, "not a spte-trace recording (bad magic)");
+	if (memcmp(h, file_magic,
+		   n < sizeof(file_magic) ? n : sizeof(file_magic)))
+		return rp_fail(r, -EBADMSG,
+			       "not a spte-trace recording (bad magic)");
 	if (n < HDR_FIXED) {
 		if (!n)
-			return rp_fail(r, -EBADMSG,
-				       "empty file, not a spte-trace recording");
+			return rp_fail(
+				r, -EBADMSG,
+				"empty file, not a spte-trace recording");
 		return rp_fail(r, -ENODATA,
-			       "truncated inside the file header (%zu bytes)", n);
+			       "truncated inside the file header (%zu bytes)",
+			       n);
 	}
 	if (check_fixed(r, h))
 		return r->error;
 	if (n < sizeof(h))
-		return rp_fail(r, -ENODATA,
-			       "truncated inside the file header (%zu of %zu bytes)",
-			       n, sizeof(h));
+		return rp_fail(
+			r, -ENODATA,
+			"truncated inside the file header (%zu of %zu bytes)",
+			n, sizeof(h));
 	crc = crc_of(0, h, sizeof(h) - 4);
 	if (crc != get32(h + sizeof(h) - 4))
-		return rp_fail(r, -EBADMSG,
-			       "file header checksum mismatch (stored 0x%08x, computed 0x%08x)",
-			       get32(h + sizeof(h) - 4), crc);
+		return rp_fail(
+			r, -EBADMSG,
+			"file header checksum mismatch (stored 0x%08x, computed 0x%08x)",
+			get32(h + sizeof(h) - 4), crc);
 	header_parse(r, h);
 	r->offset = sizeof(h);
 	return 0;
@@ -574,7 +588,8 @@ void replay__set_sinks(struct replay *r, struct stack_table *stacks,
 
 /* "block 12 at offset 34567" */
 #define BLK_FMT "block %llu at offset %llu"
-#define BLK_ARGS(r) (unsigned long long)(r)->seq, (unsigned long long)(r)->offset
+#define BLK_ARGS(r) \
+	(unsigned long long)(r)->seq, (unsigned long long)(r)->offset
 
 static int parse_events(struct replay *r, __u32 count, __u32 len)
 {
@@ -633,8 +648,9 @@ static int parse_stack(struct replay *r, const unsigned char *p, size_t left,
 			off += ml;
 		}
 	}
-	ret = r->stacks ? stack_table__add_frames(r->stacks, id, frames, depth) :
-	      0;
+	ret = r->stacks ?
+		      stack_table__add_frames(r->stacks, id, frames, depth) :
+		      0;
 	if (ret)
 		rp_fail(r, ret, "out of memory");
 	*used = off;
@@ -698,11 +714,12 @@ static int parse_end(struct replay *r, __u32 len)
 			       BLK_ARGS(r), len);
 	if (get64(p) != r->totals.events || get64(p + 8) != r->totals.stacks ||
 	    get64(p + 16) != r->totals.vms)
-		return rp_fail(r, -EBADMSG,
-			       BLK_FMT ": end block counts %llu events, %llu stacks, %llu VMs; the file holds %llu, %llu, %llu",
-			       BLK_ARGS(r), get64(p), get64(p + 8),
-			       get64(p + 16), r->totals.events,
-			       r->totals.stacks, r->totals.vms);
+		return rp_fail(
+			r, -EBADMSG,
+			BLK_FMT
+			": end block counts %llu events, %llu stacks, %llu VMs; the file holds %llu, %llu, %llu",
+			BLK_ARGS(r), get64(p), get64(p + 8), get64(p + 16),
+			r->totals.events, r->totals.stacks, r->totals.vms);
 	r->ended = true;
 	return 0;
 }
@@ -721,18 +738,22 @@ static int check_block_header(struct replay *r, const unsigned char *h)
 	__u32 type = get32(h + 4), len = get32(h + 20);
 
 	if (get32(h) != BLOCK_MAGIC)
-		return rp_fail(r, -EBADMSG, BLK_FMT ": bad block magic 0x%08x (corrupt)",
+		return rp_fail(r, -EBADMSG,
+			       BLK_FMT ": bad block magic 0x%08x (corrupt)",
 			       BLK_ARGS(r), get32(h));
 	if (get64(h + 8) != r->seq)
-		return rp_fail(r, -EBADMSG,
-			       BLK_FMT ": sequence number %llu (blocks missing or out of order)",
-			       BLK_ARGS(r), get64(h + 8));
+		return rp_fail(
+			r, -EBADMSG,
+			BLK_FMT
+			": sequence number %llu (blocks missing or out of order)",
+			BLK_ARGS(r), get64(h + 8));
 	if (type < BLOCK_EVENTS || type > BLOCK_END)
 		return rp_fail(r, -EBADMSG, BLK_FMT ": unknown block type %u",
 			       BLK_ARGS(r), type);
 	if (len > MAX_PAYLOAD)
 		return rp_fail(r, -EBADMSG,
-			       BLK_FMT ": payload length %u is too large (corrupt)",
+			       BLK_FMT
+			       ": payload length %u is too large (corrupt)",
 			       BLK_ARGS(r), len);
 	return 0;
 }
@@ -774,31 +795,38 @@ static int read_block(struct replay *r)
 	if (read_exact(r, h, sizeof(h), &got))
 		return r->error;
 	if (!got)
-		return rp_fail(r, -ENODATA,
-			       "ends at offset %llu after %llu blocks without an end block: the recording was cut short or never closed (%llu events read)",
-			       (unsigned long long)r->offset,
-			       (unsigned long long)r->seq,
-			       (unsigned long long)r->totals.events);
+		return rp_fail(
+			r, -ENODATA,
+			"ends at offset %llu after %llu blocks without an end block: the recording was cut short or never closed (%llu events read)",
+			(unsigned long long)r->offset,
+			(unsigned long long)r->seq,
+			(unsigned long long)r->totals.events);
 	if (got < sizeof(h))
-		return rp_fail(r, -ENODATA,
-			       BLK_FMT ": truncated inside the block header (%zu of %zu bytes)",
-			       BLK_ARGS(r), got, sizeof(h));
+		return rp_fail(
+			r, -ENODATA,
+			BLK_FMT
+			": truncated inside the block header (%zu of %zu bytes)",
+			BLK_ARGS(r), got, sizeof(h));
 	if (check_block_header(r, h))
 		return r->error;
 	len = get32(h + 20);
 	if (grow_payload(r, len) || read_exact(r, r->payload, len, &got))
 		return r->error;
 	if (got < len)
-		return rp_fail(r, -ENODATA,
-			       BLK_FMT ": truncated: payload of %u bytes, only %zu present",
-			       BLK_ARGS(r), len, got);
+		return rp_fail(
+			r, -ENODATA,
+			BLK_FMT
+			": truncated: payload of %u bytes, only %zu present",
+			BLK_ARGS(r), len, got);
 	stored = get32(h + 24);
 	put32(h + 24, 0);
 	crc = crc_of(crc_of(0, h, sizeof(h)), r->payload, len);
 	if (crc != stored)
-		return rp_fail(r, -EBADMSG,
-			       BLK_FMT ": checksum mismatch (stored 0x%08x, computed 0x%08x)",
-			       BLK_ARGS(r), stored, crc);
+		return rp_fail(
+			r, -EBADMSG,
+			BLK_FMT
+			": checksum mismatch (stored 0x%08x, computed 0x%08x)",
+			BLK_ARGS(r), stored, crc);
 	if (dispatch(r, get32(h + 4), get32(h + 16), len))
 		return r->error;
 	r->offset += sizeof(h) + len;
@@ -816,9 +844,10 @@ int replay__next(struct replay *r, struct event *ev)
 		}
 		if (r->ended) {
 			if (fgetc(r->f) != EOF)
-				return rp_fail(r, -EBADMSG,
-					       "data after the end block at offset %llu",
-					       (unsigned long long)r->offset);
+				return rp_fail(
+					r, -EBADMSG,
+					"data after the end block at offset %llu",
+					(unsigned long long)r->offset);
 			return 0;
 		}
 		r->nevents = 0;

@@ -24,7 +24,8 @@ static __u64 event_ts(const struct event *ev)
 static void feed(struct feeder *f, const struct event *ev, const char *comm)
 {
 	__u64 ts = event_ts(ev), every = f->o->sweep_every_ns ?
-		   f->o->sweep_every_ns : DEFAULT_SWEEP_NS;
+						 f->o->sweep_every_ns :
+						 DEFAULT_SWEEP_NS;
 	struct report *r = f->r;
 
 	if (!r->events++)
@@ -120,8 +121,10 @@ static int run_text(const char *path, const struct report_opts *o,
 	ret = start_engine(r, o);
 	while (!ret && (ret = trace_text__next(tt, &ev)) == 1) {
 		/* a vCPU thread's name is not the VMM's: only the main thread's */
-		feed(&f, &ev, ev.type == EVENT_SPTE &&
-		     ev.spte.tid == ev.spte.pid ? trace_text__comm(tt) : "");
+		feed(&f, &ev,
+		     ev.type == EVENT_SPTE && ev.spte.tid == ev.spte.pid ?
+			     trace_text__comm(tt) :
+			     "");
 		ret = 0;
 	}
 	if (ret && !r->error[0])
@@ -132,8 +135,7 @@ static int run_text(const char *path, const struct report_opts *o,
 	return ret;
 }
 
-int report__run(const char *path, const struct report_opts *o,
-		struct report *r)
+int report__run(const char *path, const struct report_opts *o, struct report *r)
 {
 	int ret;
 

@@ -27,28 +27,28 @@ enum report_format {
 };
 
 struct report_opts {
-	struct engine_limits limits;		/* engine_limits__default() */
-	__u64 pending_ttl_ns;			/* 0: never expire */
-	__u64 sweep_every_ns;			/* 0: 1 s */
-	enum trace_text_vm text_vm;		/* stock text: VM key */
-	engine_violation_fn on_violation;	/* may be NULL */
+	struct engine_limits limits; /* engine_limits__default() */
+	__u64 pending_ttl_ns; /* 0: never expire */
+	__u64 sweep_every_ns; /* 0: 1 s */
+	enum trace_text_vm text_vm; /* stock text: VM key */
+	engine_violation_fn on_violation; /* may be NULL */
 	void *arg;
-	struct stack_table *stacks;		/* filled from a recording */
-	struct vmtab *vms;			/* VM names; events counted */
+	struct stack_table *stacks; /* filled from a recording */
+	struct vmtab *vms; /* VM names; events counted */
 };
 
 struct report {
 	enum report_format format;
-	struct spte_config cfg;		/* recorded, or defaults for text */
-	struct record_info info;	/* recordings only */
-	struct trace_text_stats text;	/* text only */
-	struct record_totals totals;	/* recordings only */
+	struct spte_config cfg; /* recorded, or defaults for text */
+	struct record_info info; /* recordings only */
+	struct trace_text_stats text; /* text only */
+	struct record_totals totals; /* recordings only */
 	__u64 events;
-	__u64 first_ns, last_ns;	/* event clock */
+	__u64 first_ns, last_ns; /* event clock */
 	struct snapshot snap;
-	struct engine *engine;		/* for engine__for_each_site() */
-	int status;			/* 0, or the reader's error */
-	char error[512];		/* why status != 0 */
+	struct engine *engine; /* for engine__for_each_site() */
+	int status; /* 0, or the reader's error */
+	char error[512]; /* why status != 0 */
 };
 
 /*

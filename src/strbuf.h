@@ -11,13 +11,16 @@
 #include <stddef.h>
 
 struct strbuf {
-	char *buf;		/* "" until the first append */
+	char *buf; /* "" until the first append */
 	size_t len;
 	size_t cap;
-	int err;		/* 0 or -ENOMEM */
+	int err; /* 0 or -ENOMEM */
 };
 
-#define STRBUF_INIT { .buf = NULL, .len = 0, .cap = 0, .err = 0 }
+#define STRBUF_INIT                                       \
+	{                                                 \
+		.buf = NULL, .len = 0, .cap = 0, .err = 0 \
+	}
 
 void strbuf__init(struct strbuf *sb);
 void strbuf__release(struct strbuf *sb);

@@ -49,8 +49,8 @@ static int write_all(int fd, const char *data, size_t len)
 }
 
 /* "textfile: cannot write /dir/.x.prom.Ab12Cd: No space left on device" */
-static void fail(char *err, size_t errlen, const char *what,
-		 const char *path, int ret)
+static void fail(char *err, size_t errlen, const char *what, const char *path,
+		 int ret)
 {
 	snprintf(err, errlen, "textfile: %s %s: %s", what, path,
 		 strerror(-ret));
@@ -68,8 +68,8 @@ static int fsync_dir(const char *dir)
 	return ret;
 }
 
-int textfile__write(const char *path, const char *data, size_t len,
-		    char *err, size_t errlen)
+int textfile__write(const char *path, const char *data, size_t len, char *err,
+		    size_t errlen)
 {
 	char dir[PATH_MAX], tmp[PATH_MAX];
 	int fd = -1, ret;
@@ -82,7 +82,8 @@ int textfile__write(const char *path, const char *data, size_t len,
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
 		ret = -errno;
-		fail(err, errlen, "cannot create a temporary file in", dir, ret);
+		fail(err, errlen, "cannot create a temporary file in", dir,
+		     ret);
 		return ret;
 	}
 	/* mkostemp() gives 0600; node_exporter runs as another user. */
@@ -114,7 +115,7 @@ out:
 	if (fd >= 0)
 		close(fd);
 	if (ret)
-		unlink(tmp);	/* harmless after a successful rename */
+		unlink(tmp); /* harmless after a successful rename */
 	return ret;
 }
 

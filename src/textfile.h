@@ -16,8 +16,8 @@
  * Replace @path with @len bytes of @data, mode 0644.  0, or -errno with a
  * message naming the path and the step that failed in @err.
  */
-int textfile__write(const char *path, const char *data, size_t len,
-		    char *err, size_t errlen);
+int textfile__write(const char *path, const char *data, size_t len, char *err,
+		    size_t errlen);
 
 /* Check once, at startup, that @path can be written (same rules). */
 int textfile__check(const char *path, char *err, size_t errlen);

@@ -41,43 +41,50 @@ struct trace_text {
 /* ---- Fields and events ------------------------------------------------------- */
 
 enum field {
-	F_KVM, F_PID, F_AS_ID, F_GFN, F_LEVEL, F_SPTEP, F_OLD, F_NEW,
-	F_START, F_PAGES, F_SEQ, F_MAX,
+	F_KVM,
+	F_PID,
+	F_AS_ID,
+	F_GFN,
+	F_LEVEL,
+	F_SPTEP,
+	F_OLD,
+	F_NEW,
+	F_START,
+	F_PAGES,
+	F_SEQ,
+	F_MAX,
 };
 
 #define BIT(f) (1U << (f))
 
 static const char *const field_canon[F_MAX] = {
-	"vm", "pid", "as_id", "gfn", "level", "sptep", "old_spte",
-	"new_spte", "start_gfn", "pages", "seq",
+	"vm",	    "pid",	"as_id",     "gfn",   "level", "sptep",
+	"old_spte", "new_spte", "start_gfn", "pages", "seq",
 };
 
 static const struct {
 	const char *name;
 	enum field f;
-	int base;		/* without a 0x prefix */
+	int base; /* without a 0x prefix */
 } field_names[] = {
-	{ "vm", F_KVM, 10 },	/* the patched kernel's kvm->trace_id */
-	{ "pid", F_PID, 10 },
-	{ "as_id", F_AS_ID, 10 }, { "as", F_AS_ID, 10 },
-	{ "gfn", F_GFN, 16 },
-	{ "level", F_LEVEL, 10 },
-	{ "sptep", F_SPTEP, 16 },
-	{ "old_spte", F_OLD, 16 }, { "old", F_OLD, 16 },
-	{ "new_spte", F_NEW, 16 }, { "new", F_NEW, 16 },
+	{ "vm", F_KVM, 10 }, /* the patched kernel's kvm->trace_id */
+	{ "pid", F_PID, 10 },	      { "as_id", F_AS_ID, 10 },
+	{ "as", F_AS_ID, 10 },	      { "gfn", F_GFN, 16 },
+	{ "level", F_LEVEL, 10 },     { "sptep", F_SPTEP, 16 },
+	{ "old_spte", F_OLD, 16 },    { "old", F_OLD, 16 },
+	{ "new_spte", F_NEW, 16 },    { "new", F_NEW, 16 },
 	{ "start_gfn", F_START, 16 }, { "start", F_START, 16 },
-	{ "pages", F_PAGES, 16 },
-	{ "seq", F_SEQ, 10 },
+	{ "pages", F_PAGES, 16 },     { "seq", F_SEQ, 10 },
 };
 
-#define SPTE_FIELDS (BIT(F_AS_ID) | BIT(F_GFN) | BIT(F_LEVEL) | BIT(F_OLD) | \
-		     BIT(F_NEW))
+#define SPTE_FIELDS \
+	(BIT(F_AS_ID) | BIT(F_GFN) | BIT(F_LEVEL) | BIT(F_OLD) | BIT(F_NEW))
 
 static const struct event_def {
 	const char *name;
-	__u32 type;		/* enum event_type */
-	__u8 op;		/* enum spte_op */
-	__u32 required;		/* BIT(field)s */
+	__u32 type; /* enum event_type */
+	__u8 op; /* enum spte_op */
+	__u32 required; /* BIT(field)s */
 } event_defs[] = {
 	{ "kvm_tdp_mmu_spte_changed", EVENT_SPTE, SPTE_OP_CHANGED,
 	  SPTE_FIELDS },
@@ -93,8 +100,7 @@ static const struct event_def {
 	  BIT(F_KVM) | BIT(F_START) | BIT(F_PAGES) | BIT(F_SEQ) },
 	{ "kvm_tdp_mmu_root_teardown_begin", EVENT_TEARDOWN_BEGIN, 0,
 	  BIT(F_KVM) },
-	{ "kvm_tdp_mmu_root_teardown_end", EVENT_TEARDOWN_END, 0,
-	  BIT(F_KVM) },
+	{ "kvm_tdp_mmu_root_teardown_end", EVENT_TEARDOWN_END, 0, BIT(F_KVM) },
 };
 
 struct fields {
@@ -107,7 +113,7 @@ struct prefix {
 	const char *comm;
 	size_t comm_len;
 	__u32 tid;
-	__u32 tgid;		/* 0: not shown */
+	__u32 tgid; /* 0: not shown */
 	__u64 ts_ns;
 	const char *name;
 	size_t name_len;
@@ -122,9 +128,9 @@ static int fail(struct trace_text *tt, const char *fmt, ...)
 	va_list ap;
 	int n;
 
-	n = snprintf(tt->err, sizeof(tt->err), "%s%sline %lu: ",
-		     tt->path ? tt->path : "", tt->path ? ":" : "",
-		     tt->lineno);
+	n = snprintf(tt->err, sizeof(tt->err),
+		     "%s%sline %lu: ", tt->path ? tt->path : "",
+		     tt->path ? ":" : "", tt->lineno);
 	va_start(ap, fmt);
 	vsnprintf(tt->err + n, sizeof(tt->err) - n, fmt, ap);
 	va_end(ap);
@@ -342,7 +348,7 @@ static int parse_body(struct trace_text *tt, const struct event_def *def,
 		}
 		f = lookup_field(name, nn, &base);
 		if (f < 0)
-			continue;	/* a field spte-trace does not use */
+			continue; /* a field spte-trace does not use */
 		/* %p gives "(____ptrval____)" early in boot: not needed */
 		if (f == F_SPTEP && val &&
 		    !parse_value(val, vn, base, f, &fl->v[f]))
@@ -427,7 +433,8 @@ static int fill_spte(struct trace_text *tt, const struct event_def *def,
 	} else {
 		s->vm = fl->v[F_KVM];
 		s->pid = fl->seen & BIT(F_PID) ? fl->v[F_PID] :
-			 pf->tgid ? pf->tgid : pf->tid;
+			 pf->tgid	       ? pf->tgid :
+						 pf->tid;
 	}
 	return 1;
 }
@@ -442,9 +449,10 @@ static int fill_flush(const struct prefix *pf, const struct fields *fl,
 	f->start_gfn = fl->v[F_START];
 	f->pages = fl->v[F_PAGES];
 	f->seq = fl->v[F_SEQ];
-	f->tag = fl->v[F_SEQ];	/* as the BPF programs pair them */
+	f->tag = fl->v[F_SEQ]; /* as the BPF programs pair them */
 	f->pid = fl->seen & BIT(F_PID) ? fl->v[F_PID] :
-		 pf->tgid ? pf->tgid : pf->tid;
+		 pf->tgid	       ? pf->tgid :
+					 pf->tid;
 	f->tid = pf->tid;
 	return 1;
 }
@@ -475,8 +483,10 @@ int trace_text__parse_line(struct trace_text *tt, const char *line,
 	if (!parse_prefix(line, &pf)) {
 		def = mentions_event(line);
 		if (def)
-			return fail(tt, "%s: cannot parse the task, CPU and timestamp before the event name",
-				    def->name);
+			return fail(
+				tt,
+				"%s: cannot parse the task, CPU and timestamp before the event name",
+				def->name);
 		count_lost(tt, line);
 		tt->st.unknown++;
 		return 0;
@@ -492,10 +502,10 @@ int trace_text__parse_line(struct trace_text *tt, const char *line,
 	memset(ev, 0, sizeof(*ev));
 	ev->type = def->type;
 	ret = def->type == EVENT_SPTE ? fill_spte(tt, def, &pf, &fl, ev) :
-	      fill_flush(&pf, &fl, ev);
+					fill_flush(&pf, &fl, ev);
 	if (ret == 1) {
-		snprintf(tt->comm, sizeof(tt->comm), "%.*s",
-			 (int)pf.comm_len, pf.comm);
+		snprintf(tt->comm, sizeof(tt->comm), "%.*s", (int)pf.comm_len,
+			 pf.comm);
 		tt->st.events++;
 	}
 	return ret;
@@ -564,7 +574,9 @@ int trace_text__next(struct trace_text *tt, struct event *ev)
 		while (n && (tt->buf[n - 1] == '\n' || tt->buf[n - 1] == '\r'))
 			tt->buf[--n] = '\0';
 		if ((size_t)n != strlen(tt->buf))
-			return fail(tt, "NUL byte in the text: not an ftrace text file");
+			return fail(
+				tt,
+				"NUL byte in the text: not an ftrace text file");
 		ret = trace_text__parse_line(tt, tt->buf, ev);
 		if (ret)
 			return ret;
@@ -581,8 +593,7 @@ const char *trace_text__comm(const struct trace_text *tt)
 	return tt->comm;
 }
 
-void trace_text__stats(const struct trace_text *tt,
-		       struct trace_text_stats *st)
+void trace_text__stats(const struct trace_text *tt, struct trace_text_stats *st)
 {
 	*st = tt->st;
 }

@@ -26,8 +26,8 @@
 struct trace_text;
 
 enum trace_text_vm {
-	TRACE_TEXT_VM_TASK,	/* TGID if shown, else TID (stock event) */
-	TRACE_TEXT_VM_SINGLE,	/* every stock event belongs to one VM */
+	TRACE_TEXT_VM_TASK, /* TGID if shown, else TID (stock event) */
+	TRACE_TEXT_VM_SINGLE, /* every stock event belongs to one VM */
 };
 
 struct trace_text_opts {
@@ -36,11 +36,11 @@ struct trace_text_opts {
 
 struct trace_text_stats {
 	__u64 lines;
-	__u64 events;		/* lines turned into events */
-	__u64 comments;		/* '#' headers and blank lines */
-	__u64 unknown;		/* other events and other text, skipped */
-	__u64 lost;		/* "[LOST N EVENTS]" the tracer reported */
-	__u64 no_tgid;		/* stock events keyed by TID: no TGID shown */
+	__u64 events; /* lines turned into events */
+	__u64 comments; /* '#' headers and blank lines */
+	__u64 unknown; /* other events and other text, skipped */
+	__u64 lost; /* "[LOST N EVENTS]" the tracer reported */
+	__u64 no_tgid; /* stock events keyed by TID: no TGID shown */
 };
 
 struct trace_text *trace_text__new(const struct trace_text_opts *opts);

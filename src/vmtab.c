@@ -10,11 +10,11 @@
 #include "vmtab.h"
 
 /* Open addressing over non-zero u64 keys; never deletes. */
-#define IDX_FOLDED	UINT32_MAX	/* own map: the key's new VM overflowed */
+#define IDX_FOLDED UINT32_MAX /* own map: the key's new VM overflowed */
 struct keymap {
 	__u64 *keys;
 	__u32 *vals;
-	size_t cap;		/* power of two, or 0 */
+	size_t cap; /* power of two, or 0 */
 	size_t count;
 };
 
@@ -23,8 +23,8 @@ struct vmtab {
 	size_t count;
 	size_t limit;
 	struct vm_entry other;
-	struct keymap own;		/* key -> index in entries */
-	struct keymap overflow;		/* keys folded into "other" */
+	struct keymap own; /* key -> index in entries */
+	struct keymap overflow; /* keys folded into "other" */
 	bool saturated;
 	vmtab_comm_fn comm_fn;
 	void *comm_arg;
@@ -185,7 +185,8 @@ static void set_comm(struct vmtab *t, struct vm_entry *e, const char *comm)
 {
 	if (comm)
 		snprintf(e->comm, sizeof(e->comm), "%s", comm);
-	else if (e->pid && t->comm_fn && t->comm_fn(t->comm_arg, e->pid, e->comm))
+	else if (e->pid && t->comm_fn &&
+		 t->comm_fn(t->comm_arg, e->pid, e->comm))
 		e->comm[0] = '\0';
 }
 
@@ -229,7 +230,8 @@ struct vm_entry *vmtab__note(struct vmtab *t, __u64 key, __u32 pid,
 	idx = keymap_get(&t->own, key);
 	if (!idx)
 		return keymap_get(&t->overflow, key) ?
-			&t->other : add_entry(t, key, pid, comm);
+			       &t->other :
+			       add_entry(t, key, pid, comm);
 	if (*idx == IDX_FOLDED)
 		return &t->other;
 	e = &t->entries[*idx];

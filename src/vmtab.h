@@ -17,18 +17,18 @@
 #include <stddef.h>
 #include "spte_trace.h"
 
-#define VMTAB_OTHER_LABEL	"other"
-#define VMTAB_LABEL_LEN		24
+#define VMTAB_OTHER_LABEL "other"
+#define VMTAB_LABEL_LEN 24
 
 struct vmtab;
 
 struct vm_entry {
-	__u64 key;			/* 0 for "other" */
-	__u32 pid;			/* 0 = unknown */
-	char comm[COMM_LEN];		/* "" = unknown */
+	__u64 key; /* 0 for "other" */
+	__u32 pid; /* 0 = unknown */
+	char comm[COMM_LEN]; /* "" = unknown */
 	char label[VMTAB_LABEL_LEN];
-	__u64 violations[OUT_MAX];	/* violation records, by outcome */
-	__u64 events;			/* SPTE events the daemon counted */
+	__u64 violations[OUT_MAX]; /* violation records, by outcome */
+	__u64 events; /* SPTE events the daemon counted */
 };
 
 /* Fill @comm (COMM_LEN bytes) for @pid; return 0 or -errno. */
@@ -56,7 +56,7 @@ const struct vm_entry *vmtab__find(const struct vmtab *t, __u64 key);
 /* The entry @key's counts go to: its own, "other", or NULL if unseen. */
 const struct vm_entry *vmtab__lookup(const struct vmtab *t, __u64 key);
 
-size_t vmtab__count(const struct vmtab *t);		/* own entries */
+size_t vmtab__count(const struct vmtab *t); /* own entries */
 const struct vm_entry *vmtab__at(const struct vmtab *t, size_t i);
 const struct vm_entry *vmtab__other(const struct vmtab *t);
 size_t vmtab__limit(const struct vmtab *t);
@@ -64,7 +64,7 @@ size_t vmtab__limit(const struct vmtab *t);
  * Distinct VMs folded into "other".  Exact up to VMTAB_OVERFLOW_TRACKED
  * keys; beyond that a lower bound, flagged by vmtab__overflow_saturated().
  */
-#define VMTAB_OVERFLOW_TRACKED	65536
+#define VMTAB_OVERFLOW_TRACKED 65536
 __u64 vmtab__overflowed(const struct vmtab *t);
 bool vmtab__overflow_saturated(const struct vmtab *t);
 

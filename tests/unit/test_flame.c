@@ -21,7 +21,8 @@ static char *capture(struct flame *f, bool svg)
 	FILE *out = open_memstream(&buf, &len);
 
 	assert_int_equal(svg ? flame__write_svg(f, out, &o) :
-			 flame__write_folded(f, out), 0);
+			       flame__write_folded(f, out),
+			 0);
 	fclose(out);
 	return buf;
 }
@@ -49,7 +50,8 @@ static void test_folded(void **state)
 
 	flame_fixture__fill(f);
 	out = capture(f, false);
-	assert_string_equal(out,
+	assert_string_equal(
+		out,
 		"[install];[no stack] 3\n"
 		"[install];[unknown];weird:name<&> [mod\"x] 7\n"
 		"[install];do_syscall_64;__x64_sys_ioctl;kvm_vcpu_ioctl [kvm];kvm_arch_vcpu_ioctl_run [kvm];vmx_handle_exit [kvm_intel];kvm_mmu_page_fault [kvm];direct_page_fault [kvm];kvm_tdp_mmu_map [kvm];tdp_mmu_map_handle_target_level [kvm] 400\n"
@@ -72,7 +74,7 @@ static void test_folded_grammar(void **state)
 	char *out, *line, *save, *sp, *p;
 
 	flame_fixture__fill(f);
-	flame__add(f, "[x;y]", 99, 2);	/* a stack nobody symbolized */
+	flame__add(f, "[x;y]", 99, 2); /* a stack nobody symbolized */
 	out = capture(f, false);
 	assert_non_null(strstr(out, "[x:y];[stack 99 not symbolized] 2\n"));
 	for (line = strtok_r(out, "\n", &save); line;
@@ -98,7 +100,7 @@ static void test_add_folded(void **state)
 	assert_int_equal(flame__add_folded(f, "a;b;c 12\n"), 0);
 	assert_int_equal(flame__add_folded(f, "a;b;c 3"), 0);
 	assert_int_equal(flame__add_folded(f, "a with space;d 1\r\n"), 0);
-	assert_int_equal(flame__add_folded(f, "a;b 0"), 0);	/* ignored */
+	assert_int_equal(flame__add_folded(f, "a;b 0"), 0); /* ignored */
 	assert_int_equal(flame__add_folded(f, "no count"), -EINVAL);
 	assert_int_equal(flame__add_folded(f, "12"), -EINVAL);
 	assert_int_equal(flame__add_folded(f, " 12"), -EINVAL);
@@ -138,9 +140,12 @@ static void test_svg(void **state)
 	/* all, 3 roots + no-stack + odd(2) + install(9) + 2 violation
 	 * roots with 9 frames each + zap(5) = 1 + 4 + 1 + 2 + 9 + 18 + 5 */
 	assert_int_equal(count_of(svg, "<g class=\"f\""), 40);
-	assert_non_null(strstr(svg, "data-n=\"weird:name&lt;&amp;&gt; [mod&quot;x]\""));
-	assert_non_null(strstr(svg, "<title>all (1161 samples, 100.00%)</title>"));
-	assert_non_null(strstr(svg, "<title>[zap] (500 samples, 43.07%)</title>"));
+	assert_non_null(
+		strstr(svg, "data-n=\"weird:name&lt;&amp;&gt; [mod&quot;x]\""));
+	assert_non_null(
+		strstr(svg, "<title>all (1161 samples, 100.00%)</title>"));
+	assert_non_null(
+		strstr(svg, "<title>[zap] (500 samples, 43.07%)</title>"));
 	assert_non_null(strstr(svg, "data-total=\"1161\""));
 	assert_true(strstr(svg, "</svg>\n") == svg + strlen(svg) - 7);
 	free(svg);

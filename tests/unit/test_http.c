@@ -52,8 +52,7 @@ static int request(unsigned int port, const char *raw, struct response *r)
 	end = strstr(buf, "\r\n\r\n");
 	if (!end || sscanf(buf, "HTTP/1.%*d %d", &r->status) != 1)
 		goto out;
-	snprintf(r->headers, sizeof(r->headers), "%.*s", (int)(end - buf),
-		 buf);
+	snprintf(r->headers, sizeof(r->headers), "%.*s", (int)(end - buf), buf);
 	r->body_len = len - (end + 4 - buf);
 	r->body = malloc(r->body_len + 1);
 	memcpy(r->body, end + 4, r->body_len + 1);
@@ -69,9 +68,10 @@ static int get(unsigned int port, const char *method, const char *path,
 {
 	char raw[256];
 
-	snprintf(raw, sizeof(raw),
-		 "%s %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
-		 method, path);
+	snprintf(
+		raw, sizeof(raw),
+		"%s %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+		method, path);
 	return request(port, raw, r);
 }
 
@@ -93,42 +93,53 @@ static void test_parse_spec(void **state)
 	unsigned int port;
 
 	assert_int_equal(http__parse_spec("9464", host, sizeof(host), &port,
-					  err, sizeof(err)), 0);
+					  err, sizeof(err)),
+			 0);
 	assert_string_equal(host, "127.0.0.1");
 	assert_int_equal(port, 9464);
 	assert_int_equal(http__parse_spec("0.0.0.0:80", host, sizeof(host),
-					  &port, err, sizeof(err)), 0);
+					  &port, err, sizeof(err)),
+			 0);
 	assert_string_equal(host, "0.0.0.0");
 	assert_int_equal(port, 80);
-	assert_int_equal(http__parse_spec("[::1]:0", host, sizeof(host),
-					  &port, err, sizeof(err)), 0);
+	assert_int_equal(http__parse_spec("[::1]:0", host, sizeof(host), &port,
+					  err, sizeof(err)),
+			 0);
 	assert_string_equal(host, "::1");
 	assert_int_equal(port, 0);
-	assert_int_equal(http__parse_spec("localhost:65535", host,
-					  sizeof(host), &port, err,
-					  sizeof(err)), 0);
+	assert_int_equal(http__parse_spec("localhost:65535", host, sizeof(host),
+					  &port, err, sizeof(err)),
+			 0);
 	assert_string_equal(host, "localhost");
 
 	assert_int_equal(http__parse_spec("65536", host, sizeof(host), &port,
-					  err, sizeof(err)), -EINVAL);
+					  err, sizeof(err)),
+			 -EINVAL);
 	assert_non_null(strstr(err, "invalid port '65536'"));
-	assert_int_equal(http__parse_spec("12x", host, sizeof(host), &port,
-					  err, sizeof(err)), -EINVAL);
-	assert_int_equal(http__parse_spec("1.2.3.4:", host, sizeof(host),
-					  &port, err, sizeof(err)), -EINVAL);
+	assert_int_equal(http__parse_spec("12x", host, sizeof(host), &port, err,
+					  sizeof(err)),
+			 -EINVAL);
+	assert_int_equal(http__parse_spec("1.2.3.4:", host, sizeof(host), &port,
+					  err, sizeof(err)),
+			 -EINVAL);
 	assert_int_equal(http__parse_spec("", host, sizeof(host), &port, err,
-					  sizeof(err)), -EINVAL);
+					  sizeof(err)),
+			 -EINVAL);
 	assert_int_equal(http__parse_spec(":9464", host, sizeof(host), &port,
-					  err, sizeof(err)), -EINVAL);
+					  err, sizeof(err)),
+			 -EINVAL);
 	assert_non_null(strstr(err, "0.0.0.0:9464"));
-	assert_int_equal(http__parse_spec("::1:9464", host, sizeof(host),
-					  &port, err, sizeof(err)), -EINVAL);
+	assert_int_equal(http__parse_spec("::1:9464", host, sizeof(host), &port,
+					  err, sizeof(err)),
+			 -EINVAL);
 	assert_non_null(strstr(err, "brackets"));
 	assert_int_equal(http__parse_spec("[::1]9464", host, sizeof(host),
-					  &port, err, sizeof(err)), -EINVAL);
+					  &port, err, sizeof(err)),
+			 -EINVAL);
 	assert_int_equal(http__parse_spec("99999999999999999999", host,
 					  sizeof(host), &port, err,
-					  sizeof(err)), -EINVAL);
+					  sizeof(err)),
+			 -EINVAL);
 }
 
 static void test_listen_errors(void **state)
@@ -150,7 +161,7 @@ static void test_listen_errors(void **state)
 
 static void test_requests(void **state)
 {
-	struct http_server *s = start("0");	/* default address */
+	struct http_server *s = start("0"); /* default address */
 	unsigned int port = http_server__port(s);
 	const char *body = "# HELP x y\n# TYPE x gauge\nx 1\n";
 	struct response r;
@@ -169,7 +180,8 @@ static void test_requests(void **state)
 	assert_int_equal(get(port, "GET", "/metrics", &r), 0);
 	assert_int_equal(r.status, 200);
 	assert_string_equal(r.body, body);
-	assert_non_null(strcasestr(r.headers, "Content-Type: text/plain; version=0.0.4"));
+	assert_non_null(strcasestr(r.headers,
+				   "Content-Type: text/plain; version=0.0.4"));
 	free(r.body);
 
 	assert_int_equal(get(port, "HEAD", "/metrics", &r), 0);
@@ -196,9 +208,12 @@ static void test_requests(void **state)
 	assert_int_equal(r.status, 405);
 	assert_non_null(strcasestr(r.headers, "Allow: GET, HEAD"));
 	free(r.body);
-	assert_int_equal(request(port, "POST /metrics HTTP/1.1\r\nHost: x\r\n"
-				 "Connection: close\r\nContent-Length: 5\r\n\r\nhello",
-				 &r), 0);
+	assert_int_equal(
+		request(port,
+			"POST /metrics HTTP/1.1\r\nHost: x\r\n"
+			"Connection: close\r\nContent-Length: 5\r\n\r\nhello",
+			&r),
+		0);
 	assert_int_equal(r.status, 405);
 	assert_non_null(strcasestr(r.headers, "Allow: GET, HEAD"));
 	free(r.body);
@@ -246,8 +261,8 @@ static void test_publish_race(void **state)
 	http_server__publish(p.s, p.a, p.len);
 	pthread_create(&t, NULL, publish_loop, &p);
 	for (i = 0; i < 50; i++) {
-		assert_int_equal(get(http_server__port(p.s), "GET", "/metrics",
-				     &r), 0);
+		assert_int_equal(
+			get(http_server__port(p.s), "GET", "/metrics", &r), 0);
 		assert_int_equal(r.status, 200);
 		assert_int_equal(r.body_len, p.len);
 		assert_true(!memcmp(r.body, p.a, p.len) ||
@@ -270,8 +285,8 @@ static void test_listen_only(void **state)
 
 	before = dup(0);
 	close(before);
-	assert_int_equal(http_server__listen(&s, "127.0.0.1:0", err,
-					     sizeof(err)), 0);
+	assert_int_equal(
+		http_server__listen(&s, "127.0.0.1:0", err, sizeof(err)), 0);
 	http_server__stop(s);
 	s = start("127.0.0.1:0");
 	http_server__stop(s);

@@ -43,15 +43,27 @@ static int comm_fn(void *arg, __u32 pid, char *comm)
 static void test_violation(void **state)
 {
 	struct violation v = {
-		.ts_ns = 5000, .zap_ns = 1500, .vm = 0xffff888012345000ULL,
-		.gfn = 0x1234, .old_spte = 0x600000010f867ULL,
-		.zap_spte = 0x5a0, .new_spte = 0x6000000abc867ULL,
-		.pid = 4321, .tid = 4322, .zap_tid = 4323, .stack_id = 7,
-		.zap_stack_id = -1, .level = 1, .outcome = OUT_VIOL_PFN,
-		.zap_flush_seq = 3, .vm_begun_seq = 3,
+		.ts_ns = 5000,
+		.zap_ns = 1500,
+		.vm = 0xffff888012345000ULL,
+		.gfn = 0x1234,
+		.old_spte = 0x600000010f867ULL,
+		.zap_spte = 0x5a0,
+		.new_spte = 0x6000000abc867ULL,
+		.pid = 4321,
+		.tid = 4322,
+		.zap_tid = 4323,
+		.stack_id = 7,
+		.zap_stack_id = -1,
+		.level = 1,
+		.outcome = OUT_VIOL_PFN,
+		.zap_flush_seq = 3,
+		.vm_begun_seq = 3,
 	};
 	const struct stack_frame frames[] = {
-		{ .ip = 0x10, .sym = "tdp_mmu_set_spte", .module = "kvm",
+		{ .ip = 0x10,
+		  .sym = "tdp_mmu_set_spte",
+		  .module = "kvm",
 		  .offset = 0x1a },
 		{ .ip = 0x20, .sym = "kvm_tdp_mmu_map", .module = "kvm" },
 	};
@@ -69,14 +81,22 @@ static void test_violation(void **state)
 	assert_int_equal(json__violation(&sb, &v, &ctx), 0);
 	s = strbuf__str(&sb);
 	assert_int_equal(s[sb.len - 1], '\n');
-	assert_ptr_equal(strchr(s, '\n'), s + sb.len - 1);	/* one line */
+	assert_ptr_equal(strchr(s, '\n'), s + sb.len - 1); /* one line */
 	assert_true(json_valid(s));
-	assert_non_null(strstr(s, "{\"type\":\"violation\",\"class\":\"pfn_changed\",\"level\":\"4K\""));
+	assert_non_null(strstr(
+		s,
+		"{\"type\":\"violation\",\"class\":\"pfn_changed\",\"level\":\"4K\""));
 	assert_non_null(strstr(s, "\"zap_to_install_ns\":3500"));
-	assert_non_null(strstr(s, "\"vm\":{\"label\":\"4321\",\"pid\":4321,\"comm\":\"qemu\\\"4321\"}"));
+	assert_non_null(strstr(
+		s,
+		"\"vm\":{\"label\":\"4321\",\"pid\":4321,\"comm\":\"qemu\\\"4321\"}"));
 	assert_non_null(strstr(s, "\"gfn\":\"0x1234\""));
-	assert_non_null(strstr(s, "\"new_spte\":\"0x6000000abc867\",\"new_spte_desc\":\"pfn 0x6000000abc"));
-	assert_non_null(strstr(s, "\"install_stack\":[\"tdp_mmu_set_spte+0x1a [kvm]\",\"kvm_tdp_mmu_map+0x0 [kvm]\"]"));
+	assert_non_null(strstr(
+		s,
+		"\"new_spte\":\"0x6000000abc867\",\"new_spte_desc\":\"pfn 0x6000000abc"));
+	assert_non_null(strstr(
+		s,
+		"\"install_stack\":[\"tdp_mmu_set_spte+0x1a [kvm]\",\"kvm_tdp_mmu_map+0x0 [kvm]\"]"));
 	assert_non_null(strstr(s, "\"zap_stack\":null"));
 
 	/* without context: no decoding, no labels, no stacks */
@@ -95,7 +115,8 @@ static void test_violation(void **state)
 
 static void test_summary(void **state)
 {
-	struct json_summary sum = { .kind = "interval", .time = 1700000000.5,
+	struct json_summary sum = { .kind = "interval",
+				    .time = 1700000000.5,
 				    .elapsed = 10 };
 	struct vmtab *vms = vmtab__new(1);
 	struct json_ctx ctx = { .vms = vms };
@@ -119,14 +140,24 @@ static void test_summary(void **state)
 	assert_int_equal(json__summary(&sb, &snap, &sum, &ctx), 0);
 	s = strbuf__str(&sb);
 	assert_true(json_valid(s));
-	assert_non_null(strstr(s, "{\"type\":\"summary\",\"kind\":\"interval\",\"time\":1700000000.500,\"elapsed_s\":10.000,\"violations\":3,"));
+	assert_non_null(strstr(
+		s,
+		"{\"type\":\"summary\",\"kind\":\"interval\",\"time\":1700000000.500,\"elapsed_s\":10.000,\"violations\":3,"));
 	assert_non_null(strstr(s, "\"spte_events\":99"));
 	assert_non_null(strstr(s, "\"transitions\":{\"zap\":{\"4K\":5}}"));
-	assert_non_null(strstr(s, "\"outcomes\":{\"covered\":{\"4K\":8},\"pfn_changed\":{\"2M\":2},\"present_pfn_changed\":{\"4K\":1}}"));
-	assert_non_null(strstr(s, "\"zap_to_reinstall\":{\"4K\":{\"count\":5,\"sum_ns\":100,"));
-	assert_non_null(strstr(s, "\"slots\":[[4,7,4],[70368744177664,null,1]]"));
-	assert_non_null(strstr(s, "\"flush_latency\":{\"ranged\":{\"count\":1,"));
-	assert_non_null(strstr(s, "{\"vm\":\"other\",\"pid\":0,\"comm\":\"\",\"spte_events\":4,"));
+	assert_non_null(strstr(
+		s,
+		"\"outcomes\":{\"covered\":{\"4K\":8},\"pfn_changed\":{\"2M\":2},\"present_pfn_changed\":{\"4K\":1}}"));
+	assert_non_null(strstr(
+		s,
+		"\"zap_to_reinstall\":{\"4K\":{\"count\":5,\"sum_ns\":100,"));
+	assert_non_null(
+		strstr(s, "\"slots\":[[4,7,4],[70368744177664,null,1]]"));
+	assert_non_null(
+		strstr(s, "\"flush_latency\":{\"ranged\":{\"count\":1,"));
+	assert_non_null(strstr(
+		s,
+		"{\"vm\":\"other\",\"pid\":0,\"comm\":\"\",\"spte_events\":4,"));
 	assert_non_null(strstr(s, "\"vms_overflowed\":1}\n"));
 
 	/* an empty final summary is valid too */

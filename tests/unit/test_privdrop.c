@@ -99,23 +99,25 @@ static void drop_and_check(int out)
 			return;
 		}
 	}
-	snprintf(want, sizeof(want), "\t%u\t%u\t%u\t%u", pw->pw_uid,
-		 pw->pw_uid, pw->pw_uid, pw->pw_uid);
+	snprintf(want, sizeof(want), "\t%u\t%u\t%u\t%u", pw->pw_uid, pw->pw_uid,
+		 pw->pw_uid, pw->pw_uid);
 	if (!status_line("Uid", buf, sizeof(buf)) || strcmp(buf, want)) {
 		say(out, "Uid:%s, want%s", buf, want);
 		return;
 	}
-	snprintf(want, sizeof(want), "\t%u\t%u\t%u\t%u", pw->pw_gid,
-		 pw->pw_gid, pw->pw_gid, pw->pw_gid);
+	snprintf(want, sizeof(want), "\t%u\t%u\t%u\t%u", pw->pw_gid, pw->pw_gid,
+		 pw->pw_gid, pw->pw_gid);
 	if (!status_line("Gid", buf, sizeof(buf)) || strcmp(buf, want)) {
 		say(out, "Gid:%s, want%s", buf, want);
 		return;
 	}
-	if (!status_line("Groups", buf, sizeof(buf)) || buf[strspn(buf, "\t ")]) {
+	if (!status_line("Groups", buf, sizeof(buf)) ||
+	    buf[strspn(buf, "\t ")]) {
 		say(out, "Groups:%s", buf);
 		return;
 	}
-	if (!status_line("NoNewPrivs", buf, sizeof(buf)) || strcmp(buf, "\t1")) {
+	if (!status_line("NoNewPrivs", buf, sizeof(buf)) ||
+	    strcmp(buf, "\t1")) {
 		say(out, "NoNewPrivs:%s", buf);
 		return;
 	}
@@ -260,8 +262,8 @@ static void test_probe_map_access(void **state)
 	/* 6.1 and later answer yes whatever unprivileged_bpf_disabled says */
 	assert_int_equal(ret, 1);
 	/* a closed fd is not a refusal: the probe only reports EPERM */
-	assert_int_equal(privdrop__probe_map_access(fd, "nobody", err,
-						    sizeof(err)), 1);
+	assert_int_equal(
+		privdrop__probe_map_access(fd, "nobody", err, sizeof(err)), 1);
 }
 
 static void test_bad_users(void **state)
@@ -270,21 +272,24 @@ static void test_bad_users(void **state)
 	uid_t uid;
 	gid_t gid;
 
-	assert_int_equal(privdrop__resolve("no-such-user-xyz", &uid, &gid,
-					   err, sizeof(err)), -ENOENT);
+	assert_int_equal(privdrop__resolve("no-such-user-xyz", &uid, &gid, err,
+					   sizeof(err)),
+			 -ENOENT);
 	assert_string_equal(err, "--user no-such-user-xyz: no such user");
 	assert_int_equal(privdrop__resolve("root", &uid, &gid, err,
-					   sizeof(err)), -EINVAL);
+					   sizeof(err)),
+			 -EINVAL);
 	assert_non_null(strstr(err, "--user root: uid or gid 0"));
 	assert_int_equal(privdrop__resolve("0", &uid, &gid, err, sizeof(err)),
 			 -EINVAL);
 	assert_int_equal(privdrop__resolve("", &uid, &gid, err, sizeof(err)),
 			 -ENOENT);
-	assert_int_equal(privdrop__resolve("12x", &uid, &gid, err,
-					   sizeof(err)), -ENOENT);
+	assert_int_equal(privdrop__resolve("12x", &uid, &gid, err, sizeof(err)),
+			 -ENOENT);
 	if (getpwnam("nobody")) {
 		assert_int_equal(privdrop__resolve(NULL, &uid, &gid, err,
-						   sizeof(err)), 0);
+						   sizeof(err)),
+				 0);
 		assert_int_equal(uid, getpwnam("nobody")->pw_uid);
 	}
 	/* apply stops at the first step: the test process stays root */

@@ -70,7 +70,8 @@ static void test_bucket_bounds(void **state)
 {
 	struct snapshot snap;
 	struct prom_input in = { .snap = &snap, .bpf_stats_enabled = -1 };
-	const char *want = "spte_trace_zap_to_reinstall_seconds_bucket{level=\"2M\",le=\"";
+	const char *want =
+		"spte_trace_zap_to_reinstall_seconds_bucket{level=\"2M\",le=\"";
 	unsigned int s = 0;
 	char *out, *p, *q, *rest = NULL;
 	long long le;
@@ -99,8 +100,12 @@ static void test_bucket_bounds(void **state)
 		rest = p;
 	}
 	assert_int_equal(s, HIST_SLOTS);
-	assert_non_null(strstr(rest, "spte_trace_zap_to_reinstall_seconds_sum{level=\"2M\"} 2.500000001\n"));
-	assert_non_null(strstr(rest, "spte_trace_zap_to_reinstall_seconds_count{level=\"2M\"} 48\n"));
+	assert_non_null(strstr(
+		rest,
+		"spte_trace_zap_to_reinstall_seconds_sum{level=\"2M\"} 2.500000001\n"));
+	assert_non_null(strstr(
+		rest,
+		"spte_trace_zap_to_reinstall_seconds_count{level=\"2M\"} 48\n"));
 	free(out);
 }
 
@@ -113,9 +118,15 @@ static void test_open_ended_slot(void **state)
 	memset(&snap, 0, sizeof(snap));
 	snap.hists.h[HIST_FLUSH_LATENCY][1].slots[HIST_SLOTS - 1] = 5;
 	out = render(&in);
-	assert_non_null(strstr(out, "spte_trace_remote_flush_latency_seconds_bucket{scope=\"ranged\",le=\"70368.744177663\"} 0\n"));
-	assert_non_null(strstr(out, "spte_trace_remote_flush_latency_seconds_bucket{scope=\"ranged\",le=\"+Inf\"} 5\n"));
-	assert_non_null(strstr(out, "spte_trace_remote_flush_latency_seconds_count{scope=\"full\"} 0\n"));
+	assert_non_null(strstr(
+		out,
+		"spte_trace_remote_flush_latency_seconds_bucket{scope=\"ranged\",le=\"70368.744177663\"} 0\n"));
+	assert_non_null(strstr(
+		out,
+		"spte_trace_remote_flush_latency_seconds_bucket{scope=\"ranged\",le=\"+Inf\"} 5\n"));
+	assert_non_null(strstr(
+		out,
+		"spte_trace_remote_flush_latency_seconds_count{scope=\"full\"} 0\n"));
 	free(out);
 }
 
@@ -221,23 +232,44 @@ static void test_labels_and_vms(void **state)
 	prom_fixture__init(&f);
 	out = render(&f.in);
 	/* quote, backslash and newline escaped in label values */
-	assert_non_null(strstr(out, "spte_trace_vm_spte_events_total{vm=\"101\",comm=\"we\\\"ird\\\\vm\\n\"} 10\n"));
-	assert_non_null(strstr(out, "spte_trace_build_info{version=\"v1.2-test \\\"q\\\"\",mode=\"live\"} 1\n"));
+	assert_non_null(strstr(
+		out,
+		"spte_trace_vm_spte_events_total{vm=\"101\",comm=\"we\\\"ird\\\\vm\\n\"} 10\n"));
+	assert_non_null(strstr(
+		out,
+		"spte_trace_build_info{version=\"v1.2-test \\\"q\\\"\",mode=\"live\"} 1\n"));
 	/* VMs 3 and 4 are over the limit of 2 */
-	assert_non_null(strstr(out, "spte_trace_vm_spte_events_total{vm=\"other\",comm=\"\"} 70\n"));
-	assert_non_null(strstr(out, "spte_trace_vm_violations_total{vm=\"other\",comm=\"\",class=\"pfn_changed\"} 2\n"));
+	assert_non_null(strstr(
+		out,
+		"spte_trace_vm_spte_events_total{vm=\"other\",comm=\"\"} 70\n"));
+	assert_non_null(strstr(
+		out,
+		"spte_trace_vm_violations_total{vm=\"other\",comm=\"\",class=\"pfn_changed\"} 2\n"));
 	assert_non_null(strstr(out, "spte_trace_vms_overflowed_total 2\n"));
 	assert_non_null(strstr(out, "spte_trace_vm_series_limit 2\n"));
 	assert_null(strstr(out, "vm=\"103\""));
 	/* kernel addresses never leave the process */
 	assert_null(strstr(out, "ffff888"));
-	assert_non_null(strstr(out, "spte_trace_source_attached{class=\"flush\",source=\"kprobe\"} 1\n"));
-	assert_non_null(strstr(out, "spte_trace_source_attached{class=\"teardown\",source=\"kprobe\"} 0\n"));
-	assert_non_null(strstr(out, "spte_trace_bpf_prog_run_seconds_total{prog=\"stock_spte\"} 0.001234567\n"));
-	assert_non_null(strstr(out, "spte_trace_violations_total{class=\"perm_widened\",level=\"1G\"} 5\n"));
-	assert_non_null(strstr(out, "spte_trace_outcomes_total{outcome=\"covered\",level=\"4K\"} 1\n"));
-	assert_non_null(strstr(out, "spte_trace_map_full_total{map=\"pending\"} 1008\n"));
-	assert_non_null(strstr(out, "spte_trace_pending_zaps_dropped_total{reason=\"expired\"} 2\n"));
+	assert_non_null(strstr(
+		out,
+		"spte_trace_source_attached{class=\"flush\",source=\"kprobe\"} 1\n"));
+	assert_non_null(strstr(
+		out,
+		"spte_trace_source_attached{class=\"teardown\",source=\"kprobe\"} 0\n"));
+	assert_non_null(strstr(
+		out,
+		"spte_trace_bpf_prog_run_seconds_total{prog=\"stock_spte\"} 0.001234567\n"));
+	assert_non_null(strstr(
+		out,
+		"spte_trace_violations_total{class=\"perm_widened\",level=\"1G\"} 5\n"));
+	assert_non_null(strstr(
+		out,
+		"spte_trace_outcomes_total{outcome=\"covered\",level=\"4K\"} 1\n"));
+	assert_non_null(strstr(
+		out, "spte_trace_map_full_total{map=\"pending\"} 1008\n"));
+	assert_non_null(strstr(
+		out,
+		"spte_trace_pending_zaps_dropped_total{reason=\"expired\"} 2\n"));
 	free(out);
 	prom_fixture__release(&f);
 }
@@ -246,7 +278,8 @@ static void test_labels_and_vms(void **state)
 static void test_minimal(void **state)
 {
 	struct snapshot snap;
-	struct prom_input in = { .snap = &snap, .bpf_stats_enabled = -1,
+	struct prom_input in = { .snap = &snap,
+				 .bpf_stats_enabled = -1,
 				 .mode = "replay" };
 	char *out;
 

@@ -18,10 +18,11 @@
 #include "stacks.h"
 #include "vmtab.h"
 
-#define HDR_SIZE	236	/* 32 + spte_config + 128 + crc */
-#define BLK_HDR		32
+#define HDR_SIZE 236 /* 32 + spte_config + 128 + crc */
+#define BLK_HDR 32
 
-static char dir[] = "/tmp/test_record_XXXXXX";
+#define TMPDIR_FIXTURE_NAME "test_record"
+#include "tmpdir_fixture.h"
 
 static void path_of(char *buf, size_t len, const char *name)
 {
@@ -51,8 +52,10 @@ static void make_event(struct event *ev, unsigned int i)
 }
 
 static const struct stack_frame frames7[] = {
-	{ .ip = 0xffffffffc0a01234ULL, .sym = "tdp_mmu_set_spte_atomic",
-	  .module = "kvm", .offset = 0x34 },
+	{ .ip = 0xffffffffc0a01234ULL,
+	  .sym = "tdp_mmu_set_spte_atomic",
+	  .module = "kvm",
+	  .offset = 0x34 },
 	{ .ip = 0xffffffff81001000ULL, .sym = "do_syscall_64", .offset = 0 },
 };
 
@@ -60,7 +63,8 @@ static const struct stack_frame frames7[] = {
 static void write_recording(const char *path, unsigned int n)
 {
 	struct record_info info = { .spte_source = 2, .flush_source = 3 };
-	struct stack st = { .id = 7, .depth = 2,
+	struct stack st = { .id = 7,
+			    .depth = 2,
 			    .frames = (struct stack_frame *)frames7 };
 	struct recorder *r;
 	struct event ev;
@@ -72,7 +76,8 @@ static void write_recording(const char *path, unsigned int n)
 	snprintf(info.kernel, sizeof(info.kernel), "6.1.0-test");
 	assert_int_equal(recorder__open(&r, path, &info, err, sizeof(err)), 0);
 	assert_int_equal(recorder__write_vm(r, 0xffff888000001000ULL, 4242,
-					    "qemu-system-x86"), 0);
+					    "qemu-system-x86"),
+			 0);
 	for (i = 0; i < n; i++) {
 		if (i == 1) {
 			assert_int_equal(recorder__write_stack(r, &st), 0);
@@ -164,9 +169,10 @@ static void test_roundtrip(void **state)
 	assert_string_equal(replay__error(r), "");
 	replay__totals(r, &t);
 	assert_int_equal(t.events, 3000);
-	assert_int_equal(t.stacks, 1);	/* written twice, stored once */
+	assert_int_equal(t.stacks, 1); /* written twice, stored once */
 	assert_int_equal(t.vms, 1);
-	assert_int_equal(t.blocks, 6);	/* VMs, stacks, 1024 + 1024 + 952 events, end */
+	assert_int_equal(t.blocks,
+			 6); /* VMs, stacks, 1024 + 1024 + 952 events, end */
 	replay__close(r);
 
 	s = stack_table__get(st, 7);
@@ -209,7 +215,8 @@ static void test_truncation_everywhere(void **state)
 
 	path_of(path, sizeof(path), "full.rec");
 	path_of(cut, sizeof(cut), "cut.rec");
-	write_recording(path, 1100);	/* blocks: VMs, stacks, 1024 events, 76, end */
+	write_recording(path,
+			1100); /* blocks: VMs, stacks, 1024 events, 76, end */
 	buf = slurp(path, &len);
 	/* every byte near the block boundaries, a prime stride elsewhere */
 	for (l = 0; l < len; l += l < 2048 || len - l < 2048 ? 1 : 61) {
@@ -237,7 +244,7 @@ static void test_truncation_everywhere(void **state)
 static void test_truncation_message(void **state)
 {
 	char path[128], cut[128], msg[512], want[128];
-	size_t len, second = HDR_SIZE + BLK_HDR + 32;	/* after the VM block */
+	size_t len, second = HDR_SIZE + BLK_HDR + 32; /* after the VM block */
 	unsigned char *buf;
 	unsigned int n;
 
@@ -248,13 +255,15 @@ static void test_truncation_message(void **state)
 	/* the stack block is block 1: cut 10 bytes into its payload */
 	spill(cut, buf, second + BLK_HDR + 10);
 	assert_int_equal(replay_all(cut, &n, msg, sizeof(msg)), -ENODATA);
-	snprintf(want, sizeof(want), "block 1 at offset %zu: truncated", second);
+	snprintf(want, sizeof(want), "block 1 at offset %zu: truncated",
+		 second);
 	assert_non_null(strstr(msg, want));
 	assert_non_null(strstr(msg, "only 10 present"));
 	/* cut inside the header of block 1 */
 	spill(cut, buf, second + 5);
 	assert_int_equal(replay_all(cut, &n, msg, sizeof(msg)), -ENODATA);
-	assert_non_null(strstr(msg, "truncated inside the block header (5 of 32 bytes)"));
+	assert_non_null(strstr(
+		msg, "truncated inside the block header (5 of 32 bytes)"));
 	/* the end block missing: a daemon that was killed */
 	spill(cut, buf, len - BLK_HDR - 24);
 	assert_int_equal(replay_all(cut, &n, msg, sizeof(msg)), -ENODATA);
@@ -265,8 +274,7 @@ static void test_truncation_message(void **state)
 }
 
 static int corrupt(const unsigned char *orig, size_t len, size_t at,
-		   unsigned char xor, char *msg, size_t msglen,
-		   unsigned int *n)
+		   unsigned char xor, char *msg, size_t msglen, unsigned int *n)
 {
 	unsigned char *buf = malloc(len);
 	char path[128];
@@ -294,14 +302,17 @@ static void test_corruption(void **state)
 
 	/* every single-bit flip anywhere is caught */
 	for (l = 0; l < len; l++) {
-		assert_true(corrupt(buf, len, l, 0x10, msg, sizeof(msg), &n) < 0);
+		assert_true(corrupt(buf, len, l, 0x10, msg, sizeof(msg), &n) <
+			    0);
 		assert_true(n == 0 || n == 10);
 	}
 
 	/* payload of block 1 (stacks) */
 	assert_int_equal(corrupt(buf, len, b1 + BLK_HDR + 3, 0xff, msg,
-				 sizeof(msg), &n), -EBADMSG);
-	snprintf(want, sizeof(want), "block 1 at offset %zu: checksum mismatch", b1);
+				 sizeof(msg), &n),
+			 -EBADMSG);
+	snprintf(want, sizeof(want), "block 1 at offset %zu: checksum mismatch",
+		 b1);
 	assert_non_null(strstr(msg, want));
 	/* block magic */
 	assert_int_equal(corrupt(buf, len, b1, 0x01, msg, sizeof(msg), &n),
@@ -378,15 +389,18 @@ static void test_writer_errors(void **state)
 
 	memset(&info, 0, sizeof(info));
 	assert_int_equal(recorder__open(&r, "/nonexistent/dir/x.rec", &info,
-					err, sizeof(err)), -ENOENT);
-	assert_non_null(strstr(err, "--record /nonexistent/dir/x.rec: No such file"));
+					err, sizeof(err)),
+			 -ENOENT);
+	assert_non_null(
+		strstr(err, "--record /nonexistent/dir/x.rec: No such file"));
 	if (access("/dev/full", W_OK)) {
 		print_message("skipping the disk-full case: no /dev/full\n");
 		return;
 	}
 	/* /dev/full takes nothing: the header write already fails */
 	assert_int_equal(recorder__open(&r, "/dev/full", &info, err,
-					sizeof(err)), -ENOSPC);
+					sizeof(err)),
+			 -ENOSPC);
 	assert_non_null(strstr(err, "No space left on device"));
 }
 
@@ -417,26 +431,14 @@ static void test_writer_sticky_error(void **state)
 			_exit(11);
 		if (recorder__write(r, &ev) != -EFBIG)
 			_exit(12);
-		if (!strstr(recorder__error(r), "big.rec: write: File too large"))
+		if (!strstr(recorder__error(r),
+			    "big.rec: write: File too large"))
 			_exit(13);
 		_exit(recorder__close(r) == -EFBIG ? 0 : 14);
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
-}
-
-static int setup(void **state)
-{
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd);
 }
 
 int main(void)

@@ -15,20 +15,28 @@
 #include "stacks.h"
 #include "vmtab.h"
 
-#define VM	0xffff888012340000ULL
-#define P1	0x600000010f867ULL
-#define P2	0x6000000abc867ULL
+#define VM 0xffff888012340000ULL
+#define P1 0x600000010f867ULL
+#define P2 0x6000000abc867ULL
 
-static char dir[] = "/tmp/test_report_XXXXXX";
+#define TMPDIR_FIXTURE_NAME "test_report"
+#include "tmpdir_fixture.h"
 
 static void spte(struct event *ev, __u64 ts, __u64 gfn, __u64 old, __u64 new)
 {
 	memset(ev, 0, sizeof(*ev));
 	ev->type = EVENT_SPTE;
 	ev->spte = (struct spte_event){
-		.ts_ns = ts, .vm = VM, .gfn = gfn, .old_spte = old,
-		.new_spte = new, .pid = 77, .tid = 78, .stack_id = 5,
-		.level = 1, .op = SPTE_OP_SET,
+		.ts_ns = ts,
+		.vm = VM,
+		.gfn = gfn,
+		.old_spte = old,
+		.new_spte = new,
+		.pid = 77,
+		.tid = 78,
+		.stack_id = 5,
+		.level = 1,
+		.op = SPTE_OP_SET,
 	};
 }
 
@@ -37,8 +45,13 @@ static void flush(struct event *ev, __u32 type, __u64 ts, __u64 seq)
 	memset(ev, 0, sizeof(*ev));
 	ev->type = type;
 	ev->flush = (struct flush_event){
-		.ts_ns = ts, .vm = VM, .pages = FLUSH_ALL_PAGES, .seq = seq,
-		.tag = seq, .pid = 77, .tid = 79,
+		.ts_ns = ts,
+		.vm = VM,
+		.pages = FLUSH_ALL_PAGES,
+		.seq = seq,
+		.tag = seq,
+		.pid = 77,
+		.tid = 79,
 	};
 }
 
@@ -72,9 +85,11 @@ static void count_violation(void *arg, const struct violation *v)
 static void record(const char *path, const struct event *evs, size_t n,
 		   size_t cut_events)
 {
-	const struct stack_frame fr = { .ip = 1, .sym = "tdp_mmu_map",
+	const struct stack_frame fr = { .ip = 1,
+					.sym = "tdp_mmu_map",
 					.module = "kvm" };
-	struct stack st = { .id = 5, .depth = 1,
+	struct stack st = { .id = 5,
+			    .depth = 1,
 			    .frames = (struct stack_frame *)&fr };
 	struct record_info info;
 	struct recorder *r;
@@ -91,9 +106,11 @@ static void record(const char *path, const struct event *evs, size_t n,
 		recorder__write(r, &evs[i]);
 	assert_int_equal(recorder__close(r), 0);
 	if (cut_events)
-		assert_int_equal(truncate(path, 236 + 32 + 32 + 32 + 29 +
-					  cut_events * sizeof(struct event)),
-				 0);
+		assert_int_equal(
+			truncate(path,
+				 236 + 32 + 32 + 32 + 29 +
+					 cut_events * sizeof(struct event)),
+			0);
 }
 
 static void opts_init(struct report_opts *o, unsigned int *viol)
@@ -167,7 +184,7 @@ static void test_truncated_recording(void **state)
 	opts_init(&o, &viol);
 	assert_int_equal(report__run(path, &o, &r), -ENODATA);
 	assert_non_null(strstr(r.error, "truncated"));
-	assert_int_equal(r.events, 0);	/* the only event block is cut */
+	assert_int_equal(r.events, 0); /* the only event block is cut */
 	assert_non_null(r.engine);
 	report__release(&r);
 
@@ -227,25 +244,14 @@ static void test_text(void **state)
 
 	/* a malformed line stops the report with its line number */
 	f = fopen(path, "a");
-	fputs(" qemu-10 [001] ..... 1.0006: kvm_tdp_mmu_spte_set: pid=10 vm=1\n", f);
+	fputs(" qemu-10 [001] ..... 1.0006: kvm_tdp_mmu_spte_set: pid=10 vm=1\n",
+	      f);
 	fclose(f);
 	assert_int_equal(report__run(path, &o, &r), -EINVAL);
-	assert_non_null(strstr(r.error, "line 7: kvm_tdp_mmu_spte_set: no as_id field"));
+	assert_non_null(strstr(r.error,
+			       "line 7: kvm_tdp_mmu_spte_set: no as_id field"));
 	assert_int_equal(r.events, 6);
 	report__release(&r);
-}
-
-static int setup(void **state)
-{
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd);
 }
 
 int main(void)

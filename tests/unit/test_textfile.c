@@ -53,8 +53,8 @@ static size_t entries(const char *dir)
 	size_t n = 0;
 
 	while ((e = readdir(d)))
-		n += e->d_name[0] != '.' || (strcmp(e->d_name, ".") &&
-					     strcmp(e->d_name, ".."));
+		n += e->d_name[0] != '.' ||
+		     (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."));
 	closedir(d);
 	return n;
 }
@@ -85,16 +85,16 @@ static void test_write_and_replace(void **state)
 	size_t len;
 
 	assert_int_equal(textfile__check(f->path, err, sizeof(err)), 0);
-	assert_int_equal(textfile__write(f->path, "a 1\n", 4, err,
-					 sizeof(err)), 0);
+	assert_int_equal(textfile__write(f->path, "a 1\n", 4, err, sizeof(err)),
+			 0);
 	got = slurp(f->path, &len);
 	assert_string_equal(got, "a 1\n");
 	free(got);
 	assert_int_equal(stat(f->path, &st1), 0);
 	assert_int_equal(st1.st_mode & 0777, 0644);
 
-	assert_int_equal(textfile__write(f->path, "b 2\n", 4, err,
-					 sizeof(err)), 0);
+	assert_int_equal(textfile__write(f->path, "b 2\n", 4, err, sizeof(err)),
+			 0);
 	assert_int_equal(stat(f->path, &st2), 0);
 	/* replaced by rename, not rewritten in place */
 	assert_int_not_equal(st1.st_ino, st2.st_ino);
@@ -138,8 +138,7 @@ static void test_errors(void **state)
 	assert_non_null(strstr(err, "temporary file in /proc"));
 
 	/* a file where the directory should be */
-	assert_int_equal(textfile__write(f->path, "x", 1, err, sizeof(err)),
-			 0);
+	assert_int_equal(textfile__write(f->path, "x", 1, err, sizeof(err)), 0);
 	snprintf(path, sizeof(path), "%s/sub.prom", f->path);
 	assert_int_equal(textfile__check(path, err, sizeof(err)), -ENOTDIR);
 }
@@ -170,7 +169,8 @@ static void test_atomic_for_readers(void **state)
 	}
 	for (i = 0; i < 60; i++)
 		assert_int_equal(textfile__write(f->path, i & 1 ? a : b, big,
-						 err, sizeof(err)), 0);
+						 err, sizeof(err)),
+				 0);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);

@@ -31,11 +31,19 @@ static void test_stock_tracefs(void **state)
 	struct event ev;
 
 	assert_int_equal(trace_text__parse_line(tt, "# tracer: nop", &ev), 0);
-	assert_int_equal(trace_text__parse_line(tt, "#           TASK-PID     CPU#  |||||  TIMESTAMP  FUNCTION", &ev), 0);
+	assert_int_equal(
+		trace_text__parse_line(
+			tt,
+			"#           TASK-PID     CPU#  |||||  TIMESTAMP  FUNCTION",
+			&ev),
+		0);
 	assert_int_equal(trace_text__parse_line(tt, "", &ev), 0);
-	assert_int_equal(trace_text__parse_line(tt,
-		" qemu-system-x86-4243    [001] .....  1234.567890: kvm_tdp_mmu_spte_changed: as id 0 gfn 7f000 level 1 old_spte 0 new_spte 600000010f867\n",
-		&ev), 1);
+	assert_int_equal(
+		trace_text__parse_line(
+			tt,
+			" qemu-system-x86-4243    [001] .....  1234.567890: kvm_tdp_mmu_spte_changed: as id 0 gfn 7f000 level 1 old_spte 0 new_spte 600000010f867\n",
+			&ev),
+		1);
 	assert_int_equal(ev.type, EVENT_SPTE);
 	assert_int_equal(ev.spte.ts_ns, 1234567890000ULL);
 	assert_int_equal(ev.spte.gfn, 0x7f000);
@@ -45,7 +53,7 @@ static void test_stock_tracefs(void **state)
 	assert_int_equal(ev.spte.as_id, 0);
 	assert_int_equal(ev.spte.tid, 4243);
 	assert_int_equal(ev.spte.pid, 4243);
-	assert_int_equal(ev.spte.vm, 4243);	/* no TGID shown: the TID */
+	assert_int_equal(ev.spte.vm, 4243); /* no TGID shown: the TID */
 	assert_int_equal(ev.spte.op, SPTE_OP_CHANGED);
 	assert_int_equal(ev.spte.stack_id, -1);
 	assert_int_equal(ev.spte.sptep, 0);
@@ -64,9 +72,12 @@ static void test_tgid_and_names(void **state)
 	struct trace_text *tt = tt_new(TRACE_TEXT_VM_TASK);
 	struct event ev;
 
-	assert_int_equal(trace_text__parse_line(tt,
-		"       CPU 0/KVM-4250  (   4242) [002] d..1.   77.000000123: kvm_tdp_mmu_spte_changed: as id 1 gfn 1 level 2 old_spte 6000000200ae7 new_spte 5a0",
-		&ev), 1);
+	assert_int_equal(
+		trace_text__parse_line(
+			tt,
+			"       CPU 0/KVM-4250  (   4242) [002] d..1.   77.000000123: kvm_tdp_mmu_spte_changed: as id 1 gfn 1 level 2 old_spte 6000000200ae7 new_spte 5a0",
+			&ev),
+		1);
 	assert_string_equal(trace_text__comm(tt), "CPU 0/KVM");
 	assert_int_equal(ev.spte.tid, 4250);
 	assert_int_equal(ev.spte.pid, 4242);
@@ -76,9 +87,12 @@ static void test_tgid_and_names(void **state)
 	assert_int_equal(ev.spte.ts_ns, 77000000123ULL);
 	assert_int_equal(ev.spte.new_spte, 0x5a0);
 
-	assert_int_equal(trace_text__parse_line(tt,
-		"   kvm-nx-lpage-re-900  (-------) [000] ....   5.5: kvm_tdp_mmu_spte_changed: as id 0 gfn 200 level 2 old_spte 1 new_spte 0",
-		&ev), 1);
+	assert_int_equal(
+		trace_text__parse_line(
+			tt,
+			"   kvm-nx-lpage-re-900  (-------) [000] ....   5.5: kvm_tdp_mmu_spte_changed: as id 0 gfn 200 level 2 old_spte 1 new_spte 0",
+			&ev),
+		1);
 	assert_int_equal(ev.spte.vm, 900);
 	assert_int_equal(ev.spte.ts_ns, 5500000000ULL);
 	assert_string_equal(trace_text__comm(tt), "kvm-nx-lpage-re");
@@ -94,17 +108,23 @@ static void test_trace_cmd_report(void **state)
 	assert_int_equal(trace_text__parse_line(tt, "version = 6", &ev), 0);
 	assert_int_equal(trace_text__parse_line(tt, "cpus=4", &ev), 0);
 	assert_int_equal(trace_text__parse_line(tt, "CPU 3 is empty", &ev), 0);
-	assert_int_equal(trace_text__parse_line(tt,
-		"        qemu-kvm-777   [000]   100.000001: kvm_tdp_mmu_spte_changed:     as id 0 gfn 10 level 1 old_spte 0 new_spte 1",
-		&ev), 1);
-	assert_int_equal(ev.spte.vm, 1);	/* one VM assumed */
+	assert_int_equal(
+		trace_text__parse_line(
+			tt,
+			"        qemu-kvm-777   [000]   100.000001: kvm_tdp_mmu_spte_changed:     as id 0 gfn 10 level 1 old_spte 0 new_spte 1",
+			&ev),
+		1);
+	assert_int_equal(ev.spte.vm, 1); /* one VM assumed */
 	assert_int_equal(ev.spte.pid, 777);
 	assert_int_equal(ev.spte.ts_ns, 100000001000ULL);
-	assert_int_equal(trace_text__parse_line(tt,
-		"        qemu-kvm-777   [000]   100.000002: kvm_exit:             reason EPT_VIOLATION rip 0xffffffff81000000 info 181 0",
-		&ev), 0);
-	assert_int_equal(trace_text__parse_line(tt, "CPU:1 [LOST 42 EVENTS]",
-						&ev), 0);
+	assert_int_equal(
+		trace_text__parse_line(
+			tt,
+			"        qemu-kvm-777   [000]   100.000002: kvm_exit:             reason EPT_VIOLATION rip 0xffffffff81000000 info 181 0",
+			&ev),
+		0);
+	assert_int_equal(
+		trace_text__parse_line(tt, "CPU:1 [LOST 42 EVENTS]", &ev), 0);
 	trace_text__stats(tt, &st);
 	assert_int_equal(st.events, 1);
 	assert_int_equal(st.unknown, 5);
@@ -119,37 +139,69 @@ static void test_malformed(void **state)
 	struct event ev;
 
 	trace_text__parse_line(tt, "# header", &ev);
-	assert_int_equal(trace_text__parse_line(tt,
-		" a-1 [000] .... 1.0: kvm_tdp_mmu_spte_changed: as id 0 gfn zz level 1 old_spte 0 new_spte 1",
-		&ev), -EINVAL);
-	assert_string_equal(trace_text__error(tt),
-			    "line 2: kvm_tdp_mmu_spte_changed: bad value 'zz' for gfn");
-	assert_int_equal(trace_text__parse_line(tt,
-		" a-1 [000] .... 1.0: kvm_tdp_mmu_spte_changed: as id 0 gfn 1 old_spte 0 new_spte 1",
-		&ev), -EINVAL);
-	assert_non_null(strstr(trace_text__error(tt), "line 3: kvm_tdp_mmu_spte_changed: no level field"));
-	assert_int_equal(trace_text__parse_line(tt,
-		" a-1 [000] .... 1.0: kvm_tdp_mmu_spte_changed: as id 0 gfn 1 level 9 old_spte 0 new_spte 1",
-		&ev), -EINVAL);
-	assert_non_null(strstr(trace_text__error(tt), "line 4: kvm_tdp_mmu_spte_changed: level 9 is not 1 to 5"));
-	assert_int_equal(trace_text__parse_line(tt,
-		" a-1 [000] .... 1.0: kvm_tdp_mmu_spte_changed: as id 0 gfn 1 level 1 old_spte 0 new_spte",
-		&ev), -EINVAL);
-	assert_non_null(strstr(trace_text__error(tt), "bad value '' for new_spte"));
-	assert_int_equal(trace_text__parse_line(tt,
-		" a-1 [000] .... 1.0: kvm_tdp_mmu_spte_changed: as id 0 gfn -1 level 1 old_spte 0 new_spte 1",
-		&ev), -EINVAL);
-	assert_int_equal(trace_text__parse_line(tt,
-		" a-1 [000] .... 1.0: kvm_tdp_mmu_spte_changed: as id 0 gfn 1 level 1 old_spte 0 new_spte 11111111111111111",
-		&ev), -EINVAL);
+	assert_int_equal(
+		trace_text__parse_line(
+			tt,
+			" a-1 [000] .... 1.0: kvm_tdp_mmu_spte_changed: as id 0 gfn zz level 1 old_spte 0 new_spte 1",
+			&ev),
+		-EINVAL);
+	assert_string_equal(
+		trace_text__error(tt),
+		"line 2: kvm_tdp_mmu_spte_changed: bad value 'zz' for gfn");
+	assert_int_equal(
+		trace_text__parse_line(
+			tt,
+			" a-1 [000] .... 1.0: kvm_tdp_mmu_spte_changed: as id 0 gfn 1 old_spte 0 new_spte 1",
+			&ev),
+		-EINVAL);
+	assert_non_null(
+		strstr(trace_text__error(tt),
+		       "line 3: kvm_tdp_mmu_spte_changed: no level field"));
+	assert_int_equal(
+		trace_text__parse_line(
+			tt,
+			" a-1 [000] .... 1.0: kvm_tdp_mmu_spte_changed: as id 0 gfn 1 level 9 old_spte 0 new_spte 1",
+			&ev),
+		-EINVAL);
+	assert_non_null(strstr(
+		trace_text__error(tt),
+		"line 4: kvm_tdp_mmu_spte_changed: level 9 is not 1 to 5"));
+	assert_int_equal(
+		trace_text__parse_line(
+			tt,
+			" a-1 [000] .... 1.0: kvm_tdp_mmu_spte_changed: as id 0 gfn 1 level 1 old_spte 0 new_spte",
+			&ev),
+		-EINVAL);
+	assert_non_null(
+		strstr(trace_text__error(tt), "bad value '' for new_spte"));
+	assert_int_equal(
+		trace_text__parse_line(
+			tt,
+			" a-1 [000] .... 1.0: kvm_tdp_mmu_spte_changed: as id 0 gfn -1 level 1 old_spte 0 new_spte 1",
+			&ev),
+		-EINVAL);
+	assert_int_equal(
+		trace_text__parse_line(
+			tt,
+			" a-1 [000] .... 1.0: kvm_tdp_mmu_spte_changed: as id 0 gfn 1 level 1 old_spte 0 new_spte 11111111111111111",
+			&ev),
+		-EINVAL);
 	/* a known event whose prefix is broken is an error, not skipped */
-	assert_int_equal(trace_text__parse_line(tt,
-		"garbage kvm_tdp_mmu_spte_changed: as id 0 gfn 1 level 1 old_spte 0 new_spte 1",
-		&ev), -EINVAL);
-	assert_non_null(strstr(trace_text__error(tt), "line 8: kvm_tdp_mmu_spte_changed: cannot parse the task"));
-	assert_int_equal(trace_text__parse_line(tt,
-		" a-1 [000] .... 1.0x: kvm_tdp_mmu_spte_changed: as id 0 gfn 1 level 1 old_spte 0 new_spte 1",
-		&ev), -EINVAL);
+	assert_int_equal(
+		trace_text__parse_line(
+			tt,
+			"garbage kvm_tdp_mmu_spte_changed: as id 0 gfn 1 level 1 old_spte 0 new_spte 1",
+			&ev),
+		-EINVAL);
+	assert_non_null(strstr(
+		trace_text__error(tt),
+		"line 8: kvm_tdp_mmu_spte_changed: cannot parse the task"));
+	assert_int_equal(
+		trace_text__parse_line(
+			tt,
+			" a-1 [000] .... 1.0x: kvm_tdp_mmu_spte_changed: as id 0 gfn 1 level 1 old_spte 0 new_spte 1",
+			&ev),
+		-EINVAL);
 	trace_text__free(tt);
 }
 
@@ -159,9 +211,12 @@ static void test_patched_events(void **state)
 	struct trace_text *tt = tt_new(TRACE_TEXT_VM_TASK);
 	struct event ev;
 
-	assert_int_equal(trace_text__parse_line(tt,
-		" CPU 1/KVM-4251 [003] ..... 9.000000001: kvm_tdp_mmu_spte_freeze: pid=4242 vm=3 as_id=0 gfn=0x1234 level=1 sptep=00000000c0ffee08 old_spte=0x600000010f867 new_spte=0x5a0",
-		&ev), 1);
+	assert_int_equal(
+		trace_text__parse_line(
+			tt,
+			" CPU 1/KVM-4251 [003] ..... 9.000000001: kvm_tdp_mmu_spte_freeze: pid=4242 vm=3 as_id=0 gfn=0x1234 level=1 sptep=00000000c0ffee08 old_spte=0x600000010f867 new_spte=0x5a0",
+			&ev),
+		1);
 	assert_int_equal(ev.type, EVENT_SPTE);
 	assert_int_equal(ev.spte.op, SPTE_OP_FREEZE);
 	assert_int_equal(ev.spte.vm, 3);
@@ -171,21 +226,30 @@ static void test_patched_events(void **state)
 	assert_int_equal(ev.spte.gfn, 0x1234);
 	assert_int_equal(ev.spte.old_spte, 0x600000010f867ULL);
 	assert_int_equal(ev.spte.new_spte, 0x5a0);
-	assert_int_equal(trace_text__parse_line(tt,
-		" CPU 1/KVM-4251 [003] ..... 9.000000001: kvm_tdp_mmu_spte_set: pid=4242 vm=12 as_id=1 gfn=0x1 level=2 sptep=(____ptrval____) old_spte=0x0 new_spte=0x1",
-		&ev), 1);
+	assert_int_equal(
+		trace_text__parse_line(
+			tt,
+			" CPU 1/KVM-4251 [003] ..... 9.000000001: kvm_tdp_mmu_spte_set: pid=4242 vm=12 as_id=1 gfn=0x1 level=2 sptep=(____ptrval____) old_spte=0x0 new_spte=0x1",
+			&ev),
+		1);
 	assert_int_equal(ev.spte.op, SPTE_OP_SET);
-	assert_int_equal(ev.spte.vm, 12);	/* decimal, not hex */
+	assert_int_equal(ev.spte.vm, 12); /* decimal, not hex */
 	assert_int_equal(ev.spte.sptep, 0);
 	assert_int_equal(ev.spte.as_id, 1);
-	assert_int_equal(trace_text__parse_line(tt,
-		" CPU 1/KVM-4251 [003] ..... 9.000000001: kvm_tdp_mmu_spte_unfreeze: pid=4242 vm=3 as_id=0 gfn=0x1234 level=1 sptep=00000000c0ffee08 old_spte=0x5a0 new_spte=0x0",
-		&ev), 1);
+	assert_int_equal(
+		trace_text__parse_line(
+			tt,
+			" CPU 1/KVM-4251 [003] ..... 9.000000001: kvm_tdp_mmu_spte_unfreeze: pid=4242 vm=3 as_id=0 gfn=0x1234 level=1 sptep=00000000c0ffee08 old_spte=0x5a0 new_spte=0x0",
+			&ev),
+		1);
 	assert_int_equal(ev.spte.op, SPTE_OP_UNFREEZE);
 
-	assert_int_equal(trace_text__parse_line(tt,
-		" CPU 1/KVM-4251 [003] ..... 9.000000002: kvm_remote_tlb_flush_begin: pid=4242 vm=3 start_gfn=0x0 pages=all seq=17",
-		&ev), 1);
+	assert_int_equal(
+		trace_text__parse_line(
+			tt,
+			" CPU 1/KVM-4251 [003] ..... 9.000000002: kvm_remote_tlb_flush_begin: pid=4242 vm=3 start_gfn=0x0 pages=all seq=17",
+			&ev),
+		1);
 	assert_int_equal(ev.type, EVENT_FLUSH_BEGIN);
 	assert_int_equal(ev.flush.vm, 3);
 	assert_int_equal(ev.flush.pid, 4242);
@@ -194,29 +258,44 @@ static void test_patched_events(void **state)
 	assert_int_equal(ev.flush.seq, 17);
 	assert_int_equal(ev.flush.tag, 17);
 	assert_int_equal(ev.flush.ts_ns, 9000000002ULL);
-	assert_int_equal(trace_text__parse_line(tt,
-		" CPU 1/KVM-4251 [003] ..... 9.000000003: kvm_remote_tlb_flush_end: pid=4242 vm=3 start_gfn=0x1200 pages=0x40 seq=17",
-		&ev), 1);
+	assert_int_equal(
+		trace_text__parse_line(
+			tt,
+			" CPU 1/KVM-4251 [003] ..... 9.000000003: kvm_remote_tlb_flush_end: pid=4242 vm=3 start_gfn=0x1200 pages=0x40 seq=17",
+			&ev),
+		1);
 	assert_int_equal(ev.type, EVENT_FLUSH_END);
 	assert_int_equal(ev.flush.start_gfn, 0x1200);
 	assert_int_equal(ev.flush.pages, 0x40);
-	assert_int_equal(trace_text__parse_line(tt,
-		" qemu-4242 [000] ..... 9.1: kvm_tdp_mmu_root_teardown_begin: pid=4242 vm=3",
-		&ev), 1);
+	assert_int_equal(
+		trace_text__parse_line(
+			tt,
+			" qemu-4242 [000] ..... 9.1: kvm_tdp_mmu_root_teardown_begin: pid=4242 vm=3",
+			&ev),
+		1);
 	assert_int_equal(ev.type, EVENT_TEARDOWN_BEGIN);
 	assert_int_equal(ev.flush.vm, 3);
-	assert_int_equal(trace_text__parse_line(tt,
-		" qemu-4242 [000] ..... 9.2: kvm_tdp_mmu_root_teardown_end: pid=4242 vm=3",
-		&ev), 1);
+	assert_int_equal(
+		trace_text__parse_line(
+			tt,
+			" qemu-4242 [000] ..... 9.2: kvm_tdp_mmu_root_teardown_end: pid=4242 vm=3",
+			&ev),
+		1);
 	assert_int_equal(ev.type, EVENT_TEARDOWN_END);
 
-	assert_int_equal(trace_text__parse_line(tt,
-		" qemu-4242 [000] ..... 9.1: kvm_remote_tlb_flush_end: pid=4242 vm=3 start_gfn=0x0 pages=all",
-		&ev), -EINVAL);
+	assert_int_equal(
+		trace_text__parse_line(
+			tt,
+			" qemu-4242 [000] ..... 9.1: kvm_remote_tlb_flush_end: pid=4242 vm=3 start_gfn=0x0 pages=all",
+			&ev),
+		-EINVAL);
 	assert_non_null(strstr(trace_text__error(tt), "no seq field"));
-	assert_int_equal(trace_text__parse_line(tt,
-		" qemu-4242 [000] ..... 9.1: kvm_tdp_mmu_spte_set: pid=4242 as_id=0 gfn=0x1 level=1 old_spte=0x0 new_spte=0x1",
-		&ev), -EINVAL);
+	assert_int_equal(
+		trace_text__parse_line(
+			tt,
+			" qemu-4242 [000] ..... 9.1: kvm_tdp_mmu_spte_set: pid=4242 as_id=0 gfn=0x1 level=1 old_spte=0x0 new_spte=0x1",
+			&ev),
+		-EINVAL);
 	assert_non_null(strstr(trace_text__error(tt), "no vm field"));
 	trace_text__free(tt);
 }
@@ -249,7 +328,8 @@ static void test_file_through_engine(void **state)
 	spte_config__default(&cfg);
 	engine_limits__default(&lim);
 	e = engine__new(&cfg, &lim);
-	assert_int_equal(trace_text__open(&tt, path, NULL, err, sizeof(err)), 0);
+	assert_int_equal(trace_text__open(&tt, path, NULL, err, sizeof(err)),
+			 0);
 	while ((ret = trace_text__next(tt, &ev)) == 1) {
 		engine__feed(e, &ev);
 		n++;
@@ -271,16 +351,24 @@ static void test_file_through_engine(void **state)
 	engine__free(e);
 
 	assert_int_equal(trace_text__open(&tt, "/nonexistent/trace", NULL, err,
-					  sizeof(err)), -ENOENT);
-	assert_string_equal(err, "/nonexistent/trace: No such file or directory");
+					  sizeof(err)),
+			 -ENOENT);
+	assert_string_equal(err,
+			    "/nonexistent/trace: No such file or directory");
 
 	/* errors carry the file name and line number */
 	fd = open(path, O_WRONLY | O_TRUNC);
-	assert_int_equal(write(fd, "#\n a-1 [000] .... 1.0: kvm_tdp_mmu_spte_changed: as id 0\n", 58), 58);
+	assert_int_equal(
+		write(fd,
+		      "#\n a-1 [000] .... 1.0: kvm_tdp_mmu_spte_changed: as id 0\n",
+		      58),
+		58);
 	close(fd);
-	assert_int_equal(trace_text__open(&tt, path, NULL, err, sizeof(err)), 0);
+	assert_int_equal(trace_text__open(&tt, path, NULL, err, sizeof(err)),
+			 0);
 	assert_int_equal(trace_text__next(tt, &ev), -EINVAL);
-	snprintf(err, sizeof(err), "%s:line 2: kvm_tdp_mmu_spte_changed: no gfn field", path);
+	snprintf(err, sizeof(err),
+		 "%s:line 2: kvm_tdp_mmu_spte_changed: no gfn field", path);
 	assert_non_null(strstr(trace_text__error(tt), err));
 	trace_text__free(tt);
 
@@ -288,7 +376,8 @@ static void test_file_through_engine(void **state)
 	fd = open(path, O_WRONLY | O_TRUNC);
 	assert_int_equal(write(fd, "SPTEREC\n\0\0\0", 11), 11);
 	close(fd);
-	assert_int_equal(trace_text__open(&tt, path, NULL, err, sizeof(err)), 0);
+	assert_int_equal(trace_text__open(&tt, path, NULL, err, sizeof(err)),
+			 0);
 	assert_int_equal(trace_text__next(tt, &ev), -EINVAL);
 	assert_non_null(strstr(trace_text__error(tt), "NUL byte"));
 	trace_text__free(tt);

@@ -47,8 +47,7 @@ static void test_labels(void **state)
 	assert_string_equal(d->label, "99");
 	/* comm is looked up once per VM, not per note */
 	assert_int_equal(calls, 2);
-	assert_ptr_equal(vmtab__note(t, 0xffff888000001000ULL, 1234, NULL),
-			 a);
+	assert_ptr_equal(vmtab__note(t, 0xffff888000001000ULL, 1234, NULL), a);
 	assert_int_equal(calls, 2);
 	assert_int_equal(vmtab__count(t), 4);
 	assert_null(vmtab__note(t, 0, 5, NULL));
@@ -92,7 +91,7 @@ static void test_overflow(void **state)
 	assert_int_equal(other->violations[OUT_VIOL_PFN], 16);
 	assert_int_equal(other->events, 40);
 	assert_string_equal(other->label, "other");
-	assert_int_equal(vmtab__overflowed(t), 8);	/* distinct VMs */
+	assert_int_equal(vmtab__overflowed(t), 8); /* distinct VMs */
 	assert_false(vmtab__overflow_saturated(t));
 	assert_null(vmtab__find(t, 5 << 12));
 	assert_ptr_equal(vmtab__lookup(t, 5 << 12), other);
@@ -140,12 +139,13 @@ static void test_many(void **state)
 	__u64 k;
 
 	for (k = 1; k <= 1500; k++)
-		vmtab__add_events(t, 0xffff888100000000ULL + k * 4096,
-				  (__u32)k, k);
+		vmtab__add_events(t, 0xffff888100000000ULL + k * 4096, (__u32)k,
+				  k);
 	assert_int_equal(vmtab__count(t), 1000);
 	for (k = 1; k <= 1000; k++)
-		assert_int_equal(vmtab__find(t, 0xffff888100000000ULL +
-					       k * 4096)->events, k);
+		assert_int_equal(
+			vmtab__find(t, 0xffff888100000000ULL + k * 4096)->events,
+			k);
 	assert_int_equal(vmtab__overflowed(t), 500);
 	vmtab__free(t);
 }
