@@ -17,7 +17,7 @@ base_format=1
 kvm_modules=(kvm-amd)
 
 kernel="" scenario="" out_dir="" modules_dir="" append="" show_console=0
-timeout_s=600 mem_mb=2048 smp=2
+timeout_s=600 stall_grace_s=30 mem_mb=2048 smp=2
 adds=() envs=()
 work=""
 
@@ -40,6 +40,9 @@ into DIR.  Exits with the scenario's exit code.
   --modules DIR          lib/modules/VERSION of a custom kernel that
                          has KVM as modules (default: KVM built in)
   --timeout SECS         bound on the whole run (default $timeout_s)
+  --stall-grace SECS     stop QEMU this long after the guest kernel reports
+                         an RCU stall, a soft lockup or a hung task
+                         (default $stall_grace_s; the backtraces need it)
   --mem MB               guest memory (default $mem_mb)
   --smp N                guest CPUs (default $smp)
   --append ARGS          extra kernel command line
@@ -51,7 +54,8 @@ tracefs, debugfs, bpffs and lo up.  DIR gets console.log, timing.txt
 and the guest's /out.  Guide: docs/e2e.md.
 
 Exit status: the scenario's; 124 on a timeout; 125 when the guest could
-not run the scenario (boot, setup or report failure); 2 on bad usage.
+not run the scenario (boot, setup or report failure, or its kernel
+stalled: DIR/stalled.txt then holds the first stall line); 2 on bad usage.
 EOF
 }
 
@@ -88,6 +92,7 @@ parse_args() {
 		--env) need_value "$1" $#; envs+=("$2"); shift 2 ;;
 		--modules) need_value "$1" $#; modules_dir=$2; shift 2 ;;
 		--timeout) need_value "$1" $#; timeout_s=$2; shift 2 ;;
+		--stall-grace) need_value "$1" $#; stall_grace_s=$2; shift 2 ;;
 		--mem) need_value "$1" $#; mem_mb=$2; shift 2 ;;
 		--smp) need_value "$1" $#; smp=$2; shift 2 ;;
 		--append) need_value "$1" $#; append="$append $2"; shift 2 ;;
@@ -102,6 +107,7 @@ parse_args() {
 	[ -n "$out_dir" ] || usage_error "--out is required"
 	[ -f "$scenario" ] || usage_error "scenario $scenario is not a file"
 	is_uint "$timeout_s" || usage_error "--timeout must be a positive integer, not '$timeout_s'"
+	is_uint "$stall_grace_s" || usage_error "--stall-grace must be a positive integer, not '$stall_grace_s'"
 	is_uint "$mem_mb" || usage_error "--mem must be a positive integer (MB), not '$mem_mb'"
 	[ "$mem_mb" -ge 256 ] || usage_error "--mem $mem_mb is too small (at least 256 MB)"
 	is_uint "$smp" || usage_error "--smp must be a positive integer, not '$smp'"
@@ -404,8 +410,28 @@ console_tail() {
 	echo "run-guest: ---- end of console ----" >&2
 }
 
+# A guest kernel that reports an RCU stall or a soft lockup does not
+# recover in practice, and its scenario's own deadline cannot fire: stop
+# QEMU $stall_grace_s seconds after the first such report (time for the
+# backtraces to reach the console) instead of waiting for --timeout.
+STALL_PATTERN='rcu: INFO: rcu_[a-z]* (self-)?detected stall|detected stalls on CPUs|watchdog: BUG: soft lockup|INFO: task .* blocked for more than'
+stall_watchdog() {
+	local qpid=$1 line
+
+	while kill -0 "$qpid" 2>/dev/null; do
+		line=$(grep -a -m 1 -E "$STALL_PATTERN" "$out_dir/console.log" 2>/dev/null) &&
+			break
+		sleep 2
+	done
+	[ -n "${line:-}" ] || return 0
+	printf '%s\n' "$line" | tr -d '\r' >"$work/stalled"
+	echo "run-guest: guest kernel stalled; stopping QEMU in ${stall_grace_s}s" >&2
+	sleep "$stall_grace_s"
+	kill "$qpid" 2>/dev/null || true
+}
+
 run_qemu() {
-	local cmdline rc=0 pid t0=$SECONDS
+	local cmdline rc=0 pid watchdog t0=$SECONDS
 
 	cmdline="console=ttyS0 quiet loglevel=4 panic=-1$(builtin_kvm_args)$append"
 	cat "$base_image" "$work/overlay.cpio.gz" >"$work/initrd"
@@ -419,10 +445,14 @@ run_qemu() {
 		-kernel "$kernel_image" -initrd "$work/initrd" \
 		-append "$cmdline" </dev/null >"$work/qemu.log" 2>&1 &
 	pid=$!
+	stall_watchdog "$pid" &
+	watchdog=$!
 	if [ "$show_console" = 1 ]; then
 		tail --pid="$pid" -n +1 -f "$out_dir/console.log" || true
 	fi
 	wait "$pid" || rc=$?
+	kill "$watchdog" 2>/dev/null || true
+	wait "$watchdog" 2>/dev/null || true
 	qemu_rc=$rc
 	qemu_wall=$((SECONDS - t0))
 }
@@ -462,6 +492,12 @@ collect() {
 		# The report is complete: only the power-off hung (a kernel
 		# without PCI cannot power off through ACPI).
 		echo "run-guest: warning: the guest reported but did not power off" >&2
+	fi
+	if [ -z "$status" ] && [ -s "$work/stalled" ]; then
+		echo "run-guest: the guest kernel stalled after $qemu_wall s: $(cat "$work/stalled")" >&2
+		cp "$work/stalled" "$out_dir/stalled.txt"
+		console_tail
+		return 125
 	fi
 	if [ -z "$status" ]; then
 		echo "run-guest: the guest died without reporting (qemu exit $qemu_rc)" >&2
