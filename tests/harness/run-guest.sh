@@ -5,7 +5,8 @@
 # the stock kernel under QEMU/TCG: a guest kernel that stalls is stopped
 # long before --timeout and reported as stalled with its console; a guest
 # that hangs silently is stopped at --timeout and reported as timed out;
-# tools/e2e/e2e.sh retries a stalled scenario once and no more.
+# tools/e2e/e2e.sh retries a stalled scenario once and no more; and the
+# guest-side scenario library passes its own test.
 # Ends with "harness: N passed, N failed"; exit 77 with a reason when the
 # stock kernel cannot be fetched.
 set -uo pipefail
@@ -61,6 +62,17 @@ tools/qemu/run-guest.sh --kernel stock --stall-grace x --scenario tests/harness/
 	--out "$out/usage" >"$out/usage.log" 2>&1 || rc=$?
 check "bad --stall-grace: exit 2 (got $rc)" [ "$rc" -eq 2 ]
 check "bad --stall-grace: says why" grep -q -- "--stall-grace must be a positive integer, not 'x'" "$out/usage.log"
+
+# The guest-side scenario library's own test (make guest-lib-test):
+# assertions, bounded waits, workload_retry, daemons.
+rm -rf "$out/lib-test"
+rc=0
+tools/qemu/run-guest.sh --kernel stock --timeout 300 --add "${BUILD:-build}/spte-vmm" \
+	--scenario tools/qemu/scenarios/lib-test.sh --out "$out/lib-test" \
+	>"$out/lib-test.log" 2>&1 || rc=$?
+check "scenario library self-test: exit 0 (got $rc; $(grep -c '^PASS' "$out/lib-test/results.txt" 2>/dev/null) checks passed)" \
+	[ "$rc" -eq 0 ]
+grep '^FAIL' "$out/lib-test/results.txt" 2>/dev/null
 
 # e2e.sh retries a scenario whose guest stalled once, loudly, and fails
 # one that stalls again (stand-in scenarios: a stalls on its first try

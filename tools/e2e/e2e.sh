@@ -155,6 +155,12 @@ done
 printf '\n%-14s %-8s %-40s %10s %21s %7s %s\n' scenario kernel workloads events \
 	"violations exp/rep" wall "pass/fail"
 printf '%s\n' "${rows[@]}"
+for s in "${scenarios[@]}"; do
+	awk -v n="${script[$s]}" '$2 ~ /^retried_/ && $3 == 1 {
+		sub(/^retried_/, "", $2)
+		print "e2e: WARNING: " n ": workload " $2 " failed once and was run again (see docs/e2e.md, known flakes)"
+	}' "$out_root/${script[$s]}/values.txt" 2>/dev/null
+done
 [ ${#stalls[@]} -eq 0 ] ||
 	echo "e2e: WARNING: guest kernel stalled and retried once: ${stalls[*]} (see <scenario>.stalled/)"
 echo "e2e: $total_pass passed, $total_fail failed"

@@ -18,7 +18,7 @@ assert_grep "blind spots printed" 'the write that replaces a removed SPTE after 
 
 workload vmm-4k 600 spte-vmm --mem "$VMM_MEM" --vcpus 2 --rounds "$VMM_ROUNDS" --zap "$ALL_ZAPS"
 workload vmm-thp 600 spte-vmm --mem "$VMM_MEM" --vcpus 2 --rounds "$VMM_ROUNDS" --backing thp --zap "$ALL_ZAPS"
-workload vmm-2procs 600 spte-vmm --mem 32 --procs 2 --rounds "$VMM_ROUNDS" --zap madvise
+workload_retry vmm-2procs 600 spte-vmm --mem 32 --procs 2 --rounds "$VMM_ROUNDS" --zap madvise
 trace_stop
 
 assert_gt "SPTE events seen" "$(metric spte_trace_spte_events_total)" 0

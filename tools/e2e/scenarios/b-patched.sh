@@ -18,7 +18,7 @@ assert_grep "no blind spot on the patched kernel" '^  none: every TDP MMU SPTE w
 workload vmm-4k 600 spte-vmm --mem "$VMM_MEM" --vcpus 2 --rounds "$VMM_ROUNDS" --zap "$ALL_ZAPS"
 workload vmm-thp 600 spte-vmm --mem "$VMM_MEM" --vcpus 2 --rounds "$VMM_ROUNDS" --backing thp --zap "$ALL_ZAPS"
 workload vmm-nosplit 600 spte-vmm --mem "$VMM_MEM" --vcpus 2 --rounds "$VMM_ROUNDS" --backing thp --zap dirty-log --eager-split off
-workload vmm-2procs 600 spte-vmm --mem 32 --procs 2 --vms 2 --rounds "$VMM_ROUNDS" --zap madvise,memslot-move
+workload_retry vmm-2procs 600 spte-vmm --mem 32 --procs 2 --vms 2 --rounds "$VMM_ROUNDS" --zap madvise,memslot-move
 for t in /add/kselftests/demand_paging_test /add/kselftests/memslot_modification_stress_test; do
 	[ -x "$t" ] || continue
 	case $t in

@@ -30,6 +30,22 @@ assert_eq "pass counter" 4 "$passes"
 assert_grep "a FAIL line names its details" \
 	"^FAIL lib-test: eq mismatch \(expected '1', got '2'\)$" /tmp/deliberate.txt
 
+# --- workload_retry: a second run after a failed first, never a third -----
+rm -f /tmp/retry-marker
+workload_retry retry-once 30 bash -c '[ -e /tmp/retry-marker ] || { touch /tmp/retry-marker; exit 3; }'
+assert_grep "retry-once: the second run is recorded" \
+	'^PASS lib-test: workload retry-once exits 0' "$RESULTS"
+assert_grep "retry-once: noted as retried" '^lib-test retried_retry-once 1$' /out/values.txt
+assert_grep "retry-once: the first run's log is kept" '^[+] bash -c' /out/retry-once.try1.log
+workload_retry first-try 30 true
+assert_grep "first-try: noted as not retried" '^lib-test retried_first-try 0$' /out/values.txt
+real_results=$RESULTS real_fails=$E2E_FAILS real_passes=$E2E_PASSES
+RESULTS=/tmp/deliberate-retry.txt
+workload_retry always-fails 30 false
+RESULTS=$real_results E2E_FAILS=$real_fails E2E_PASSES=$real_passes
+assert_grep "always-fails: fails after its one retry" \
+	"^FAIL lib-test: workload always-fails exits 0 \\(expected '0', got '1'\\)$" /tmp/deliberate-retry.txt
+
 # --- bounded waits really are bounded -----------------------------------
 t0=$SECONDS
 if wait_until 2 "something that never happens" false; then
