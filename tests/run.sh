@@ -113,7 +113,7 @@ layer_e2e-a() {
 		skip e2e-a "$BUILD/spte-vmm is not built (make vmm)"
 		return
 	fi
-	run_script e2e-a tests/harness/run-guest.sh
+	run_script e2e-a tests/harness/harness.sh
 	run_script e2e-a tools/e2e/e2e.sh --scenario a
 }
 

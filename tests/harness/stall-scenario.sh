@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Guest scenario for tests/harness/run-guest.sh: prints what a stalled guest
+# Guest scenario for tests/harness/harness.sh: prints what a stalled guest
 # kernel prints, at an error level the console shows, and then never
 # finishes, as a stalled guest would not.
 echo "<3>rcu: INFO: rcu_sched self-detected stall on CPU (harness test)" >/dev/kmsg

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Stand-in for scenario a (tests/harness/run-guest.sh runs tools/e2e/e2e.sh
+# Stand-in for scenario a (tests/harness/harness.sh runs tools/e2e/e2e.sh
 # with E2E_SCENARIO_DIR pointing here): on the first try the guest "stalls"
 # (prints a stall line and hangs), on the second it passes one check.
 set -uo pipefail
