@@ -17,7 +17,7 @@ base_format=1
 kvm_modules=(kvm-amd)
 
 kernel="" scenario="" out_dir="" modules_dir="" append="" show_console=0
-timeout_s=600 stall_grace_s=30 mem_mb=2048 smp=2
+timeout_s=600 stall_grace_s=30 mem_mb=2048 smp=2 tcg_thread=single
 adds=() envs=()
 work=""
 
@@ -45,6 +45,11 @@ into DIR.  Exits with the scenario's exit code.
                          (default $stall_grace_s; the backtraces need it)
   --mem MB               guest memory (default $mem_mb)
   --smp N                guest CPUs (default $smp)
+  --tcg-thread single|multi
+                         TCG with one host thread for all guest CPUs
+                         (default) or one per CPU (MTTCG): with MTTCG,
+                         several nested KVM guests at once fail now and
+                         then (docs/e2e.md, known flakes)
   --append ARGS          extra kernel command line
   --console              also stream the guest console to stdout
   -h, --help             this text
@@ -95,6 +100,7 @@ parse_args() {
 		--stall-grace) need_value "$1" $#; stall_grace_s=$2; shift 2 ;;
 		--mem) need_value "$1" $#; mem_mb=$2; shift 2 ;;
 		--smp) need_value "$1" $#; smp=$2; shift 2 ;;
+		--tcg-thread) need_value "$1" $#; tcg_thread=$2; shift 2 ;;
 		--append) need_value "$1" $#; append="$append $2"; shift 2 ;;
 		--console) show_console=1; shift ;;
 		-h|--help) usage; exit 0 ;;
@@ -112,6 +118,8 @@ parse_args() {
 	[ "$mem_mb" -ge 256 ] || usage_error "--mem $mem_mb is too small (at least 256 MB)"
 	is_uint "$smp" || usage_error "--smp must be a positive integer, not '$smp'"
 	[ "$smp" -le 64 ] || usage_error "--smp $smp is more than 64"
+	[[ $tcg_thread == single || $tcg_thread == multi ]] ||
+		usage_error "--tcg-thread must be single or multi, not '$tcg_thread'"
 
 	local e
 	for e in ${envs[@]+"${envs[@]}"}; do
@@ -437,7 +445,7 @@ run_qemu() {
 	cat "$base_image" "$work/overlay.cpio.gz" >"$work/initrd"
 	: >"$out_dir/console.log"
 	: >"$work/report"
-	timeout -k 5 "$timeout_s" "$QEMU" -accel tcg -cpu max \
+	timeout -k 5 "$timeout_s" "$QEMU" -accel "tcg,thread=$tcg_thread" -cpu max \
 		-m "$mem_mb" -smp "$smp" -nographic -no-reboot -nodefaults \
 		-monitor none \
 		-chardev "file,id=con,path=$out_dir/console.log" -serial chardev:con \
