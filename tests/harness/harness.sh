@@ -86,7 +86,7 @@ check "e2e retry: a stall twice fails the run (exit $rc)" [ "$rc" -ne 0 ]
 check "e2e retry: a passed on its second try" grep -q '^PASS a-stock: second try' "$out/e2e/a-stock/results.txt"
 check "e2e retry: the first try of a is kept" [ -s "$out/e2e/a-stock.stalled/stalled.txt" ]
 check "e2e retry: the retry is announced" \
-	grep -q 'WARNING: a-stock: the guest kernel stalled (.*e2e retry test)); retrying once' "$out/e2e.log"
+	grep -q 'WARNING: a-stock: the guest kernel stalled (.*(e2e retry test)); retrying once' "$out/e2e.log"
 check "e2e retry: d failed after its retry" grep -qE '^d-late-start .* 0/1 *$' "$out/e2e.log"
 check "e2e retry: the summary names both" \
 	grep -q 'stalled and retried once: a-stock d-late-start' "$out/e2e.log"

@@ -418,10 +418,10 @@ console_tail() {
 	echo "run-guest: ---- end of console ----" >&2
 }
 
-# A guest kernel that reports an RCU stall or a soft lockup does not
-# recover in practice, and its scenario's own deadline cannot fire: stop
-# QEMU $stall_grace_s seconds after the first such report (time for the
-# backtraces to reach the console) instead of waiting for --timeout.
+# A guest kernel that reports an RCU stall, a soft lockup or a hung task
+# does not recover in practice, and its scenario's own deadline cannot
+# fire: stop QEMU $stall_grace_s seconds after the first such report (time
+# for the backtraces to reach the console) instead of waiting for --timeout.
 STALL_PATTERN='rcu: INFO: rcu_[a-z]* (self-)?detected stall|detected stalls on CPUs|watchdog: BUG: soft lockup|INFO: task .* blocked for more than'
 stall_watchdog() {
 	local qpid=$1 line

@@ -42,7 +42,7 @@ injection on "$INJECT_TIMES"
 t0=$(_uptime)
 run_bounded 600 /out/vmm-inject.log spte-vmm --mem "$VMM_MEM" --vcpus 2 \
 	--rounds "$VMM_ROUNDS" --backing thp --zap dirty-log --eager-split off || true
-note_value workload_vmm-nosplit_s "$(awk -v a="$t0" -v b="$(_uptime)" 'BEGIN { printf "%.1f", b - a }')"
+note_value workload_vmm-nosplit_s "$(_since "$t0")"
 injection off
 inj_zap=$(cat "$FAIL_DIR/injected_atomic_zap")
 inj_yield=$(cat "$FAIL_DIR/injected_yield")

@@ -40,6 +40,11 @@ _uptime() {
 	cut -d' ' -f1 /proc/uptime
 }
 
+# _since T0: seconds of uptime since T0 (an earlier _uptime), one decimal.
+_since() {
+	awk -v a="$1" -v b="$(_uptime)" 'BEGIN { printf "%.1f", b - a }'
+}
+
 # log MSG...: a time-stamped line (guest uptime) on stderr.
 log() {
 	echo "[$(_uptime)] $E2E_NAME: $*" >&2
@@ -275,7 +280,7 @@ run_bounded() {
 # wall time.  Any static binary with any arguments works.  CMD is run by
 # its full path: KVM selftests open their own ELF file through argv[0].
 workload() {
-	local name=$1 timeout=$2 rc=0 t0 secs path
+	local name=$1 timeout=$2 rc=0 t0 path
 
 	shift 2
 	if [[ $1 != */* ]] && path=$(command -v "$1") && [[ $path == /* ]]; then
@@ -284,8 +289,7 @@ workload() {
 	log "workload $name: $*"
 	t0=$(_uptime)
 	run_bounded "$timeout" "/out/$name.log" "$@" || rc=$?
-	secs=$(awk -v a="$t0" -v b="$(_uptime)" 'BEGIN { printf "%.1f", b - a }')
-	note_value "workload_${name}_s" "$secs"
+	note_value "workload_${name}_s" "$(_since "$t0")"
 	if [ "$rc" -ne 0 ]; then
 		tail -n 20 "/out/$name.log" >&2
 	fi
@@ -307,8 +311,7 @@ workload_retry() {
 	t0=$(_uptime)
 	run_bounded "$timeout" "/out/$name.try1.log" "$@" || rc=$?
 	if [ "$rc" -eq 0 ]; then
-		note_value "workload_${name}_s" \
-			"$(awk -v a="$t0" -v b="$(_uptime)" 'BEGIN { printf "%.1f", b - a }')"
+		note_value "workload_${name}_s" "$(_since "$t0")"
 		note_value "retried_$name" 0
 		assert_eq "workload $name exits 0" 0 "$rc"
 		return

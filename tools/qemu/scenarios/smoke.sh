@@ -154,7 +154,7 @@ run_case() {
 	t0=$(_uptime)
 	echo "== $name: spte-vmm ${args[*]}" >>"$vmm_log"
 	run_bounded 300 "$vmm_log" spte-vmm "${args[@]}" || rc=$?
-	secs=$(awk -v a="$t0" -v b="$(_uptime)" 'BEGIN { printf "%.1f", b - a }')
+	secs=$(_since "$t0")
 	echo 0 >"$tracing/tracing_on"
 	spte_count_read >/tmp/counts
 	sed "s/^/$name /" /tmp/counts >>"$hist_counts"
