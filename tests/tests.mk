@@ -16,15 +16,22 @@ UNIT_BINS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 UNIT_HDRS   := $(wildcard tests/unit/*.h)
 TEST_LDLIBS := -lcmocka $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIB_A) $(UNIT_HDRS) $(SRC_HDRS)
+# The scenario table (tests/scenarios/): one table of event sequences that
+# the engine tests and the BPF tests both run.
+SCEN_SRCS   := $(wildcard tests/scenarios/*.c)
+SCEN_HDRS   := $(wildcard tests/scenarios/*.h)
+
+$(BUILD)/tests/%: tests/unit/%.c $(SCEN_SRCS) $(SCEN_HDRS) $(LIB_A) $(UNIT_HDRS) $(SRC_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIB_A) $(TEST_LDLIBS)
+	$(CC) $(CFLAGS) -Itests/unit -Itests/scenarios -o $@ $< $(SCEN_SRCS) \
+		$(LIB_A) $(TEST_LDLIBS)
 
 BPF_TEST_BIN := $(BUILD)/tests/bpf_test_run
 
-$(BPF_TEST_BIN): $(wildcard tests/bpf/*.c) $(wildcard tests/bpf/*.h) $(LIB_A) $(BPF_SKEL)
+$(BPF_TEST_BIN): $(wildcard tests/bpf/*.c) $(wildcard tests/bpf/*.h) $(SCEN_SRCS) $(SCEN_HDRS) $(LIB_A) $(BPF_SKEL)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests/bpf -o $@ $(filter %.c,$^) $(LIB_A) $(TEST_LDLIBS)
+	$(CC) $(CFLAGS) -Itests/bpf -Itests/scenarios -o $@ \
+		$(filter %.c,$^) $(LIB_A) $(TEST_LDLIBS)
 
 .PHONY: test test-unit test-bpf test-live test-e2e-a tests
 tests: $(UNIT_BINS) $(BPF_TEST_BIN) $(OPERATOR_BINS) spte-trace $(BUILD)/spte-vmm
