@@ -150,6 +150,7 @@ struct {
 /* Per-CPU scratch memory: too big for the BPF stack, or not tracked. */
 struct scratch {
 	struct violation v;	/* one violation record being built */
+	struct vm_state vm;	/* a VM's first state */
 	__u64 launder;		/* env_launder() */
 };
 
@@ -267,9 +268,15 @@ static __always_inline struct vm_state *env_vm_lookup(struct env *env, __u64 vm)
 	return bpf_map_lookup_elem(&vms, &vm);
 }
 
+/* A new VM's state, built in scratch memory: too big for the BPF stack. */
 static __always_inline struct vm_state *
-env_vm_create(struct env *env, __u64 vm, const struct vm_state *init)
+env_vm_create(struct env *env, __u64 vm, __u32 pid, __u64 now)
 {
+	struct vm_state *init = &env->scratch->vm;
+
+	__builtin_memset(init, 0, sizeof(*init));
+	init->pid = pid;
+	init->first_seen_ns = now;
 	/* Another CPU may create it first: then use theirs. */
 	bpf_map_update_elem(&vms, &vm, init, BPF_NOEXIST);
 	return bpf_map_lookup_elem(&vms, &vm);

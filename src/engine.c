@@ -82,10 +82,12 @@ static struct vm_state *env_vm_lookup(struct env *env, __u64 vm)
 	return htab__lookup(env->vms, &vm);
 }
 
-static struct vm_state *env_vm_create(struct env *env, __u64 vm,
-				      const struct vm_state *init)
+static struct vm_state *env_vm_create(struct env *env, __u64 vm, __u32 pid,
+				      __u64 now)
 {
-	if (htab__update(env->vms, &vm, init))
+	struct vm_state init = { .pid = pid, .first_seen_ns = now };
+
+	if (htab__update(env->vms, &vm, &init))
 		return NULL;
 	return htab__lookup(env->vms, &vm);
 }
