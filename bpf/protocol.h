@@ -14,12 +14,14 @@
  *   env_pending_lookup/update/delete()           zaps awaiting a flush
  *   env_vm_lookup/create()                       per-VM flush bookkeeping
  *                                                (create: zeroed, pid, first seen)
+ *   env_vm_bury(), env_vm_is_dead()              destroyed VMs
  *   env_inflight_lookup/update/delete()          flushes in progress
  *   env_teardown_lookup/update/delete()          tasks tearing down roots
  *   env_holder_lookup/create()                   per-task batches
  *   env_table_lookup/update/delete()             removed page tables
  *   env_site_add(), env_stack()                  stacks
  *   env_violation(), env_report()                a violation record, its report
+ *   env_pending_view()                           scratch for a pending zap
  *   env_fetch_add(), env_store_max()             atomics (plain in userspace)
  *   env_loop()                                   a bounded loop (bpf_loop)
  *   env_launder()                                a value the verifier forgets
@@ -130,6 +132,9 @@ PROTO_INLINE struct vm_state *proto_vm_get(struct env *env, __u64 vm,
 
 	if (st)
 		return st;
+	/* A destroyed VM's last events (its teardown) create nothing. */
+	if (env_vm_is_dead(env, vm))
+		return 0;
 	st = env_vm_create(env, vm, pid, now);
 	if (!st)
 		proto_count(env, CNT_VM_FULL);
@@ -427,7 +432,7 @@ PROTO_STEP void proto_on_zap(struct env *env, const struct spte_event *ev,
 	struct vm_state *vm = 0;
 	struct spte_state st;
 	struct pending_zap p;
-	bool exempt;
+	bool exempt, batched;
 
 	proto_count_transition(env, frozen ? TR_FREEZE : TR_ZAP, ev->level);
 	if (old && (old->flags & STATE_PRESENT) && ev->ts_ns >= old->ts_ns)
@@ -449,7 +454,7 @@ PROTO_STEP void proto_on_zap(struct env *env, const struct spte_event *ev,
 		st.flags |= STATE_EXEMPT;
 	if (c->flush_visible == FLUSH_NONE)
 		goto store;
-	vm = proto_vm_get(env, ev->vm, ev->pid, ev->ts_ns);
+	vm = exempt ? 0 : proto_vm_get(env, ev->vm, ev->pid, ev->ts_ns);
 	/* Only the patched kernel says when a table is freed (R5). */
 	if (!leaf && c->flush_visible == FLUSH_COMPLETE)
 		proto_table_removed(env, vm, ev, exempt);
@@ -484,25 +489,37 @@ PROTO_STEP void proto_on_zap(struct env *env, const struct spte_event *ev,
 	 */
 	if (!frozen && shared)
 		p.flags |= PZ_LATE;
-	if (frozen || leaf) {
+	/*
+	 * A zap that is not atomic was made with mmu_lock held for write: the
+	 * task owes its flush at its next yield, unlock or notifier return.
+	 */
+	batched = !frozen && !shared && !(p.flags & (PZ_GUESSED | PZ_LATE)) &&
+		  (c->flush_visible == FLUSH_COMPLETE ||
+		   (ev->flags & SPTE_F_LOCK_KNOWN));
+	if (batched)
+		proto_batch_add(env, vm, ev, false);
+	/*
+	 * Where every deadline is traced (the patched kernel), a batched leaf
+	 * needs no pending entry: its flush is checked at the deadline, and
+	 * its history entry keeps what R1 needs.  Elsewhere (a stock kernel
+	 * misses some unlocks) every zap gets one.
+	 */
+	if (batched && leaf && c->flush_visible == FLUSH_COMPLETE) {
+		st.flags |= STATE_BATCHED;
+		st.seq = p.seq;
+		st.old_spte = ev->old_spte;
+		st.tid = ev->tid;
+	} else if (frozen || leaf) {
 		if (env_pending_update(env, key, &p)) {
 			proto_count(env, CNT_PENDING_FULL);
 			st.flags |= STATE_UNTRACKED;
 			goto store;
 		}
-		if (leaf && ev->level < LEAF_LEVELS)
-			proto_summarise(env, key, &p, ev->level);
 	}
+	if (leaf && ev->level < LEAF_LEVELS)
+		proto_summarise(env, key, &p, ev->level);
 	if (vm->last_zap_seq < p.seq)
 		vm->last_zap_seq = p.seq;
-	/*
-	 * A zap that is not atomic was made with mmu_lock held for write: the
-	 * task owes its flush at its next yield, unlock or notifier return.
-	 */
-	if (!frozen && !shared && !(p.flags & (PZ_GUESSED | PZ_LATE)) &&
-	    (c->flush_visible == FLUSH_COMPLETE ||
-	     (ev->flags & SPTE_F_LOCK_KNOWN)))
-		proto_batch_add(env, vm, ev, false);
 store:
 	if (env_state_update(env, key, &st))
 		proto_count(env, CNT_STATE_FULL);
@@ -646,6 +663,38 @@ PROTO_STEP __u32 proto_judge(struct env *env, const struct spte_event *ev,
 }
 
 /*
+ * R1 for a batched zap (STATE_BATCHED): classified like a pending zap, but
+ * reported only while the zap is still in its task's unchecked batch, i.e.
+ * when another task installs over it before the zapping task reached a
+ * deadline (a deadline no event shows).  Once the deadline came, R3/R4
+ * judged the batch; the install is only counted.
+ */
+PROTO_STEP __u32 proto_judge_batched(struct env *env,
+				     const struct spte_event *ev,
+				     struct vm_state *vm,
+				     const struct spte_state *st,
+				     const struct spte_key *at)
+{
+	struct pending_zap *p = env_pending_view(env);
+	struct holder_key hk;
+	struct holder *h;
+
+	if (!p)
+		return OUT_FIRST;
+	__builtin_memset(p, 0, sizeof(*p));
+	p->zap_ns = st->ts_ns;
+	p->seq = st->seq;
+	p->old_spte = st->old_spte;
+	p->tid = st->tid;
+	p->stack = -1;
+	proto_holder_key(&hk, ev->vm, st->tid);
+	h = env_holder_lookup(env, &hk);
+	if (!h || !h->zaps.count || h->zaps.first_seq > st->seq)
+		p->flags = PZ_REPORTED;
+	return proto_judge(env, ev, vm, p, at);
+}
+
+/*
  * What an install of a leaf is judged against, one candidate per step of
  * one loop (so that the verifier checks the judging once): step 0 the same
  * SPTE, steps 1 and 2 the huge SPTEs above it, steps 3.. the 512 SPTEs one
@@ -666,6 +715,7 @@ static long proto_walk_step(__u32 i, void *data)
 	struct proto_walk *w = data;
 	const struct spte_event *ev = w->ev;
 	struct spte_key k = *w->key;
+	struct spte_state *st;
 	struct pending_zap *p;
 	__u32 level = ev->level;
 	__u64 gfn = ev->gfn;
@@ -690,6 +740,16 @@ static long proto_walk_step(__u32 i, void *data)
 		/* The install replaced this SPTE: its old zap is settled. */
 		if (!i)
 			env_pending_delete(w->env, &k);
+	} else {
+		st = env_state_lookup(w->env, &k);
+		if (st && (st->flags & STATE_BATCHED) &&
+		    (st->flags & STATE_ZAPPED))
+			w->out = env_launder(
+				w->env,
+				outcome_worse(w->out,
+					      proto_judge_batched(w->env, ev,
+								  w->vm, st,
+								  &k)));
 	}
 	if (i < 3 || level < 2)
 		return 0;
@@ -1038,14 +1098,16 @@ PROTO_INLINE void proto_roots_invalid(struct env *env,
 		vm->flags |= VM_ROOTS_INVALID;
 }
 
-/* The VM is being destroyed: the sweeper drops its state. */
+/*
+ * The VM is being destroyed: its state goes at once, so that a host with VM
+ * churn never fills the VM map with dead VMs; the sweeper drops what else
+ * it left (pending zaps, batches, tables), and its id is remembered so that
+ * the events of its teardown do not bring it back.
+ */
 PROTO_INLINE void proto_vm_destroy(struct env *env, const struct vm_event *ev)
 {
-	struct vm_state *vm = env_vm_lookup(env, ev->vm);
-
 	proto_count(env, CNT_VM_DESTROYED);
-	if (vm)
-		vm->flags |= VM_DEAD;
+	env_vm_bury(env, ev->vm);
 }
 
 /* ---- Dispatch ------------------------------------------------------------------ */

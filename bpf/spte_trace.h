@@ -224,13 +224,21 @@ enum spte_state_flags {
 	STATE_UNTRACKED = 1 << 3,	/* zap could not be tracked */
 	STATE_EXPIRED = 1 << 4,		/* pending zap dropped after the TTL */
 	STATE_EXEMPT = 1 << 5,		/* zapped in a torn-down or invalid root */
+	STATE_BATCHED = 1 << 6,		/* zap checked at its task's deadline */
 };
 
-/* Per-SPTE history (LRU map): feeds the histograms and first/covered. */
+/*
+ * Per-SPTE history (LRU map): feeds the histograms and first/covered, and
+ * for a zap checked at its task's deadline (STATE_BATCHED, patched kernel)
+ * what R1 needs to classify an install over it: no pending entry is kept
+ * for such zaps, so one zap of a million SPTEs costs one batch.
+ */
 struct spte_state {
 	__u64 ts_ns;		/* last install or zap (freeze) */
+	__u64 seq;		/* batched zap: flushes begun before it */
+	__u64 old_spte;		/* batched zap: the value it zapped */
+	__u32 tid;		/* batched zap: the zapping task */
 	__u32 flags;
-	__u32 pad;
 };
 
 /* pending_zap.flags */
@@ -264,7 +272,6 @@ struct flush_range {
 };
 
 /* vm_state.flags */
-#define VM_DEAD		(1U << 0)	/* destroyed: forget once swept */
 #define VM_ROOTS_INVALID (1U << 1)	/* stock: invalid roots may be zapped */
 
 /* Per-VM flush bookkeeping. */
