@@ -155,7 +155,9 @@ apply_series 2>>"$LOG"
 build_objects patched
 
 rc=0
-python3 "$KLIB_DIR/hotpath.py" "$OUT/base-obj" "$OUT/patched-obj" "$OUT" "${FUNCS[@]}" || rc=$?
+python3 "$KLIB_DIR/hotpath.py" "$OUT/base-obj" "$OUT/patched-obj" "$OUT" "${FUNCS[@]}" \
+	>"$OUT/summary.txt" || rc=$?
+cat "$OUT/summary.txt"
 echo "functions only in the base:" $(comm -23 "$OUT/base.functions" "$OUT/patched.functions")
 echo "functions only with the series:" $(comm -13 "$OUT/base.functions" "$OUT/patched.functions")
 echo "hotpath: $KERNEL_LINE: disassemblies and diffs in $OUT"

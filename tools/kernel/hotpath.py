@@ -8,18 +8,31 @@ For each OBJ:FUNC (OBJ relative to both build directories), disassemble
 FUNC and its FUNC.cold part with objdump -dr, and walk its control flow
 from the entry: fall-through, and the targets of direct jumps and
 conditional jumps.  A static branch (a jump label: a tracepoint, or
-trace_*_enabled()) is a NOP in the object file whose target is known only
-to the __jump_table section, so the code it branches to is not reached by
-this walk: what the walk reaches is what runs with every static key off,
-i.e. with tracing off.  Indirect jumps end a path (none is expected in
-these functions; they are counted).
+trace_*_enabled()) is listed in the object's __jump_table; where it is
+of the "unlikely" kind (a tracepoint's), the walk only falls through it,
+as the code runs while its key is off, whether the object holds a NOP
+there (6.1) or a jump that objtool turns into one later (6.12, with
+HAVE_JUMP_LABEL_HACK).  What the walk reaches is what runs with every
+static key off, i.e. with tracing off.  Indirect jumps end a path (none
+is expected in these functions; they are counted).
 
 Prints, per function, the instructions, lock-prefixed instructions and
 calls on that hot path in the base and the patched build, and fails
-(exit 1) when the patched hot path has more lock-prefixed instructions
-or calls a function more often than the base's.  The disassemblies,
-addresses stripped, go to OUT_DIR/{base,patched}/FUNC.s and their diff to
-OUT_DIR/FUNC.diff.
+(exit 1) when, with the series:
+
+ - the hot path calls a function that exists out of line only with the
+   series (code the series added, or a helper it pushed out of line);
+ - the hot path has more calls or more lock-prefixed instructions than
+   the base's.
+
+The compiler may inline a helper with the series that it called at the
+base (or the other way round); a call to a function that is out of line
+only at the base is therefore counted, in the base, as the calls and
+lock-prefixed instructions on that function's own hot path, so that a
+call inlined away is not taken for calls added.  Which functions are
+called may change that way without the count changing; the differences
+are listed.  The disassemblies, addresses stripped, go to
+OUT_DIR/{base,patched}/FUNC.s and their diff to OUT_DIR/FUNC.diff.
 """
 
 import collections
@@ -55,8 +68,33 @@ class Insn:
         self.args = ' '.join(words[1:])
 
 
+def jump_label_sites(obj):
+    """(section, address) of the "unlikely" static branches in obj: the
+    code field of each 16-byte __jump_table entry whose key field has the
+    branch bit clear."""
+    out = subprocess.run(['objdump', '-r', '-j', '__jump_table', obj],
+                         capture_output=True, text=True).stdout
+    code = {}
+    likely = set()
+    for line in out.splitlines():
+        w = line.split()
+        if len(w) != 3 or not w[1].startswith('R_X86_64_'):
+            continue
+        try:
+            off = int(w[0], 16)
+        except ValueError:
+            continue
+        sym, addend = split_symexpr(w[2])
+        if off % 16 == 0:
+            code[off] = (sym, addend)
+        elif off % 16 == 8 and addend & 1:
+            likely.add(off - 8)
+    return {v for k, v in code.items() if k not in likely}
+
+
 def disassemble(obj):
-    """Instructions per section (sorted by address) and symbols."""
+    """Instructions per section (sorted by address), symbols and the
+    static branch sites."""
     out = subprocess.run(['objdump', '-dr', '--no-show-raw-insn', obj],
                          check=True, capture_output=True, text=True).stdout
     sections = collections.defaultdict(list)
@@ -81,6 +119,13 @@ def disassemble(obj):
         if m and sec is not None:
             last = Insn(sec, int(m.group(1), 16), m.group(2))
             sections[sec].append(last)
+    sites = set()
+    for sym, addend in jump_label_sites(obj):
+        if sym in symbols:
+            sites.add((symbols[sym][0], symbols[sym][1] + addend))
+        else:
+            sites.add((sym, addend))
+    symbols['.jump_label_sites'] = (None, sites)
     return sections, symbols
 
 
@@ -146,6 +191,7 @@ def hot_path(sections, symbols, func):
     todo = [(ranges[0][0], ranges[0][1])]
     stats = {'insns': 0, 'locks': 0, 'calls': collections.Counter(),
              'indirect_jumps': 0, 'all_insns': len(index)}
+    sites = symbols['.jump_label_sites'][1]
     while todo:
         key = todo.pop()
         if key in seen or key not in index:
@@ -163,9 +209,17 @@ def hot_path(sections, symbols, func):
         op = insn.op
         if op in ENDS:
             continue
+        if key in sites:
+            # A static branch, off: falls through.
+            if nxt:
+                todo.append(nxt)
+            continue
         if op.startswith('call'):
             t = branch_target(insn, symbols, ranges)
-            if t and t[0] == 'sym':
+            if t and t[0] == 'sym' and t[1] == '__fentry__':
+                # ftrace's entry hook: a NOP at run time unless traced.
+                pass
+            elif t and t[0] == 'sym':
                 stats['calls'][t[1]] += 1
             elif t and t[0] == 'local':
                 stats['calls'][func + '+local'] += 1
@@ -212,6 +266,29 @@ def listing(sections, symbols, func):
     return lines
 
 
+def expand(stats, sections, symbols, gone, depth=2):
+    """Calls and locks of a hot path, with each call to a function in gone
+    replaced by that function's own hot path (as the other build inlined
+    it)."""
+    calls = collections.Counter()
+    locks = stats['locks']
+    for target, n in stats['calls'].items():
+        sub = hot_path(sections, symbols, target) if target in gone and depth else None
+        if sub is None:
+            calls[target] += n
+            continue
+        sub_calls, sub_locks = expand(sub, sections, symbols, gone, depth - 1)
+        for t, m in sub_calls.items():
+            calls[t] += m * n
+        locks += sub_locks * n
+    return calls, locks
+
+
+def out_of_line(sections, symbols):
+    return {name for name, (sec, _) in symbols.items()
+            if sec and sec.startswith('.text') and not name.startswith('.')}
+
+
 def main():
     if len(sys.argv) < 5:
         print(__doc__.strip().splitlines()[2], file=sys.stderr)
@@ -240,6 +317,10 @@ def main():
             os.path.join(out_dir, 'patched', func + '.s'),
             os.path.join(out_dir, func + '.diff')), shell=True)
         b, p = res['base'], res['patched']
+        bsec, bsym = cache[os.path.join(base_dir, obj)]
+        psec, psym = cache[os.path.join(patched_dir, obj)]
+        only_base = out_of_line(bsec, bsym) - out_of_line(psec, psym)
+        only_patched = out_of_line(psec, psym) - out_of_line(bsec, bsym)
         if b is None or p is None:
             which = 'base' if b is None else 'patched'
             print('%-38s not out of line in the %s build: read its callers' % (func, which))
@@ -250,13 +331,23 @@ def main():
                      '%d/%d' % (b['locks'], p['locks']),
                      '%d/%d' % (sum(b['calls'].values()), sum(p['calls'].values())),
                      '%d/%d' % (b['all_insns'], p['all_insns'])))
-        if p['locks'] > b['locks']:
+        bcalls, blocks = expand(b, bsec, bsym, only_base)
+        pcalls, plocks = p['calls'], p['locks']
+        if plocks > blocks:
             failures.append('%s: %d lock-prefixed instruction(s) on the hot path, base %d'
-                            % (func, p['locks'], b['locks']))
-        new = p['calls'] - b['calls']
-        if new:
-            failures.append('%s: new call(s) on the hot path: %s' % (
-                func, ', '.join('%s x%d' % kv for kv in sorted(new.items()))))
+                            % (func, plocks, blocks))
+        added = sorted(t for t in pcalls if t in only_patched)
+        if added:
+            failures.append('%s: calls code that is out of line only with the series: %s'
+                            % (func, ', '.join(added)))
+        if sum(pcalls.values()) > sum(bcalls.values()):
+            failures.append('%s: %d call(s) on the hot path, base %d (inlining counted)'
+                            % (func, sum(pcalls.values()), sum(bcalls.values())))
+        new, gone = pcalls - bcalls, bcalls - pcalls
+        if new or gone:
+            print('  %s: calls now: %s; calls no more: %s' % (
+                func, ', '.join('%s x%d' % kv for kv in sorted(new.items())) or '-',
+                ', '.join('%s x%d' % kv for kv in sorted(gone.items())) or '-'))
         if p['indirect_jumps'] or b['indirect_jumps']:
             print('  %s: indirect jumps (not followed): base %d, patched %d'
                   % (func, b['indirect_jumps'], p['indirect_jumps']))
