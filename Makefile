@@ -37,8 +37,8 @@ include tools/e2e/e2e.mk
 # Debian packages the project needs, installed by `make deps`.
 DEB_PACKAGES := build-essential clang llvm libbpf-dev bpftool libelf-dev \
 	zlib1g-dev libmicrohttpd-dev libcmocka-dev pkg-config \
-	qemu-system-x86 linux-source-6.1 dwarves prometheus bpftrace \
-	trace-cmd busybox-static cpio bc bison flex libssl-dev kmod \
+	qemu-system-x86 linux-source-6.1 linux-source-6.12 dwarves prometheus \
+	bpftrace trace-cmd busybox-static cpio bc bison flex libssl-dev kmod zstd \
 	graphviz xz-utils rsync curl chromium python3 python3-ply python3-git
 
 .PHONY: deps
@@ -63,11 +63,15 @@ help:
 	@echo "make           build ./spte-trace"
 	@echo "make test      run every test layer (unit, BPF, live, QEMU scenario a)"
 	@echo "make vmlinux   regenerate vmlinux.h from VMLINUX_BTF=$(VMLINUX_BTF)"
-	@echo "make kernel    build the patched 6.1 kernel (cached in $(SPTE_CACHE))"
+	@echo "make kernel    build the patched kernel of KERNEL_LINE=6.1|6.12 (default 6.1;"
+	@echo "               cached in $(SPTE_CACHE))"
 	@echo "make e2e       run every end-to-end scenario under QEMU"
 	@echo "make demo      boot a stock kernel under QEMU and show spte-trace live"
 	@echo "make bench     measure the per-event cost of the BPF programs"
-	@echo "make kernel-checkpatch / kernel-w1 / kernel-boot-test   check the series"
+	@echo "make kernel-checkpatch   checkpatch --strict on both series (or KERNEL_LINE's)"
+	@echo "make kernel-w1 / kernel-hotpath / kernel-boot-test [KERNEL_LINE=6.12]"
+	@echo "               new W=1 warnings, hot-path machine code, events in a guest"
+	@echo "make stock-kernel [KERNEL_LINE=6.12]   fetch Debian's stock kernel of a line"
 	@echo "make guest-smoke / guest-lib-test / guest-kselftests    harness self-tests"
 	@echo "make docs      re-render docs/protocol.svg from docs/protocol.dot"
 
