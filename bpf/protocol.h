@@ -254,7 +254,8 @@ PROTO_STEP void proto_deadline(struct env *env, const struct vm_event *ev)
 	struct batch *b;
 	__u32 cov;
 
-	proto_count(env, CNT_DEADLINES);
+	proto_count(env, CNT_DEADLINES + (ev->reason < DEADLINE_MAX ?
+						 ev->reason : DEADLINE_YIELD));
 	if (c->flush_visible == FLUSH_NONE)
 		return;
 	proto_holder_key(&hk, ev->vm, ev->tid);

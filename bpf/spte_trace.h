@@ -438,7 +438,10 @@ enum counter {
 	CNT_SITES_FULL,		/* flame graph site map full */
 	CNT_HOLDERS_FULL,	/* holder map full: a batch not tracked */
 	CNT_TABLES_FULL,	/* table map full: a removal not tracked */
-	CNT_DEADLINES,		/* deadline events seen */
+	CNT_DEADLINES,		/* deadline events seen: yield, */
+	CNT_DEADLINES_UNLOCK,	/* ... unlock, */
+	CNT_DEADLINES_NOTIFIER,	/* ... notifier return, */
+	CNT_DEADLINES_DIRTY_LOG, /* ... dirty log: CNT_DEADLINES + reason */
 	CNT_DEADLINE_UNDECIDED,	/* deadline check could not decide */
 	CNT_DEADLINE_UNVERIFIED, /* ... because flushes are only partly visible */
 	CNT_FREE_PT,		/* page table frees seen */
