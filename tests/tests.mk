@@ -6,8 +6,10 @@
 #   unit   tests/unit/test_*.c, cmocka, against $(LIB_A)
 #   bpf    tests/bpf/: the BPF programs in this kernel via BPF_PROG_TEST_RUN
 #   live   tests/live/: spte-trace attached on this host, then bpftool checks
-#   e2e-a  QEMU scenario a (stock kernel, real KVM guests), when the harness
-#          is present
+#   e2e-stock    QEMU harness self-test, then scenarios a d e f on Debian's
+#                stock 6.1 and 6.12 kernels (real KVM guests)
+#   e2e-patched  scenarios b and c on the patched kernel of each line whose
+#                build is cached (make kernel KERNEL_LINE=...)
 
 include tests/operator/operator.mk
 
@@ -33,7 +35,7 @@ $(BPF_TEST_BIN): $(wildcard tests/bpf/*.c) $(wildcard tests/bpf/*.h) $(SCEN_SRCS
 	$(CC) $(CFLAGS) -Itests/bpf -Itests/scenarios -o $@ \
 		$(filter %.c,$^) $(LIB_A) $(TEST_LDLIBS)
 
-.PHONY: test test-unit test-bpf test-live test-e2e-a tests
+.PHONY: test test-unit test-bpf test-live test-e2e-stock test-e2e-patched tests
 tests: $(UNIT_BINS) $(BPF_TEST_BIN) $(OPERATOR_BINS) spte-trace $(BUILD)/spte-vmm
 
 test: tests
@@ -47,3 +49,9 @@ test-bpf: $(BPF_TEST_BIN)
 
 test-live: spte-trace
 	@tests/run.sh live
+
+test-e2e-stock: spte-trace $(BUILD)/spte-vmm
+	@tests/run.sh e2e-stock
+
+test-e2e-patched: spte-trace $(BUILD)/spte-vmm
+	@tests/run.sh e2e-patched
