@@ -29,10 +29,15 @@ scenario_dir=${E2E_SCENARIO_DIR:-tools/e2e/scenarios}
 scenarios=()
 console=()
 line=${E2E_LINE:-6.1}
+patched_image=
 
 usage() {
 	cat <<EOF
-usage: $0 [--scenario a|b|c|d|e|f|all]... [--line 6.1|6.12] [--out DIR] [--console]
+usage: $0 [--scenario a|b|c|d|e|f|all]... [--line 6.1|6.12]
+       [--patched-kernel BZIMAGE] [--out DIR] [--console]
+
+--patched-kernel runs b and c on BZIMAGE (a kernel with the series of the
+line, built elsewhere) instead of the cached build of make kernel.
 EOF
 }
 
@@ -40,6 +45,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--scenario) scenarios+=("$2"); shift 2 ;;
 	--line) line=$2; shift 2 ;;
+	--patched-kernel) patched_image=$2; shift 2 ;;
 	--out) out_root=$2; shift 2 ;;
 	--console) console=(--console); shift ;;
 	-h|--help) usage; exit 0 ;;
@@ -67,6 +73,10 @@ done
 patched_kernel() {
 	local dir
 
+	if [ -n "$patched_image" ]; then
+		[ -f "$patched_image" ] && echo "$patched_image"
+		return
+	fi
 	dir=$(tools/kernel/build.sh --line "$line" --print-path --no-build 2>/dev/null) || return 1
 	[ -f "$dir/bzImage" ] && echo "$dir/bzImage"
 }

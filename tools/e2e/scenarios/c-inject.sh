@@ -68,10 +68,29 @@ injection() {
 	site_bit "$1" >"$FAIL_DIR/sites"
 }
 
-# scrape FILE: /metrics, now.
+# updated_after T: the exposition was rendered after Unix time T.
+updated_after() {
+	http_get "http://127.0.0.1:$PORT/metrics" /tmp/fresh.prom 20 &&
+		awk -v t="$1" '$1 == "spte_trace_last_update_timestamp_seconds" { ok = $2 > t }
+			END { exit !ok }' /tmp/fresh.prom
+}
+
+# scrape FILE: /metrics holding everything that happened before the call.
+# The daemon renders the exposition once a second from a snapshot it takes
+# just before: the first rendering after now may come from a snapshot
+# taken before, the one after that cannot.
 scrape() {
-	http_get "http://127.0.0.1:$PORT/metrics" "$1" 20 ||
-		fail "scrape /metrics" "wget failed"
+	local now
+
+	now=$EPOCHREALTIME
+	if wait_until 10 "a metrics update" updated_after "$now"; then
+		now=$(awk '$1 == "spte_trace_last_update_timestamp_seconds" { print $2 }' /tmp/fresh.prom)
+		wait_until 10 "a second metrics update" updated_after "$now" ||
+			fail "fresh /metrics" "no second update within 10 s"
+	else
+		fail "fresh /metrics" "no update within 10 s"
+	fi
+	cp /tmp/fresh.prom "$1"
 }
 
 # delta NAME TEXT: NAME{..TEXT..} in the phase's last scrape minus its first.
