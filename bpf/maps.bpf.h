@@ -67,6 +67,14 @@ struct {
 	__type(value, struct inflight_flush);
 } inflight SEC(".maps");
 
+/* Each task's latest page table unlink: tid -> struct removal_ctx. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct removal_ctx);
+} removals SEC(".maps");
+
 /* Tasks inside a root teardown: tid -> VM id. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -332,6 +340,18 @@ static __always_inline void env_teardown_update(struct env *env, __u32 tid,
 						const __u64 *vm)
 {
 	bpf_map_update_elem(&teardown, &tid, vm, BPF_ANY);
+}
+
+static __always_inline struct removal_ctx *env_removal_lookup(struct env *env,
+								__u32 tid)
+{
+	return bpf_map_lookup_elem(&removals, &tid);
+}
+
+static __always_inline void env_removal_update(struct env *env, __u32 tid,
+					       const struct removal_ctx *r)
+{
+	bpf_map_update_elem(&removals, &tid, r, BPF_ANY);
 }
 
 static __always_inline void env_teardown_delete(struct env *env, __u32 tid)

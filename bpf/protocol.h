@@ -310,14 +310,15 @@ PROTO_STEP void proto_deadline(struct env *env, const struct vm_event *ev)
  * covering flush, vCPUs' paging-structure caches may still walk it.
  */
 PROTO_STEP void proto_table_removed(struct env *env, struct vm_state *vm,
-				      const struct spte_event *ev, bool exempt)
+				      const struct spte_event *ev, bool exempt,
+				      __u64 seq)
 {
 	const struct spte_config *c = env_cfg(env);
 	struct removed_table t;
 
 	__builtin_memset(&t, 0, sizeof(t));
 	t.vm = ev->vm;
-	t.seq = vm ? vm->begun_seq : 0;
+	t.seq = vm ? seq : 0;
 	t.removed_ns = ev->ts_ns;
 	t.gfn = ev->gfn;
 	t.old_spte = ev->old_spte;
@@ -433,6 +434,78 @@ PROTO_STEP void proto_summarise(struct env *env, const struct spte_key *leaf,
 	}
 }
 
+/*
+ * The entries of a removed page table are zapped or frozen after their
+ * parent's unlink, by the same task, before it does anything else: on 6.1
+ * and for zaps under the write lock right after it, on 6.12 for an atomic
+ * zap (the collapse of a table into a huge page) after the flush and the
+ * unfreeze, because aca48556c592 handles the removed table last.  No vCPU
+ * can reach them since the unlink, so a flush that began after the unlink
+ * covers them: they take the unlink's sequence (and, on a stock kernel,
+ * its "late" flag).  Sets @p's seq, flush_reqs and inherited flags; true
+ * for such an entry.
+ */
+PROTO_INLINE bool proto_child_of_removal(struct env *env,
+					 const struct spte_event *ev,
+					 const struct vm_state *vm,
+					 struct pending_zap *p)
+{
+	struct removal_ctx *r = env_removal_lookup(env, ev->tid);
+
+	p->seq = vm->begun_seq;
+	p->flush_reqs = ev->flush_reqs;
+	if (!r || r->vm != ev->vm || ev->level >= r->level ||
+	    ev->gfn < r->lo || ev->gfn >= r->hi)
+		return false;
+	p->seq = r->seq;
+	p->flush_reqs = r->flush_reqs;
+	p->flags |= PZ_CHILD | (r->flags & (PZ_LATE | PZ_GUESSED));
+	return true;
+}
+
+/* A task unlinks a page table: its entries follow (above). */
+PROTO_INLINE void proto_removal_begin(struct env *env,
+				      const struct spte_event *ev,
+				      const struct pending_zap *p)
+{
+	const struct spte_config *c = env_cfg(env);
+	struct removal_ctx r;
+	bool shared = (ev->flags & SPTE_F_LOCK_KNOWN) &&
+		      (ev->flags & SPTE_F_SHARED);
+	bool frozen = spte_is_removed(c, ev->new_spte);
+
+	__builtin_memset(&r, 0, sizeof(r));
+	r.vm = ev->vm;
+	r.lo = ev->gfn;
+	r.hi = ev->gfn + level_pages(ev->level);
+	r.seq = p->seq;
+	r.flush_reqs = p->flush_reqs;
+	r.level = ev->level;
+	if (ev->flags & SPTE_F_VM_GUESSED)
+		r.flags |= PZ_GUESSED;
+	if (!frozen && shared)
+		r.flags |= PZ_LATE;
+	env_removal_update(env, ev->tid, &r);
+}
+
+/* A table replaced by a leaf: unlinked like a zapped one. */
+PROTO_STEP void proto_table_replaced(struct env *env,
+				       const struct spte_event *ev)
+{
+	bool exempt = proto_zap_exempt(env, ev);
+	struct vm_state *vm = proto_vm_get(env, ev->vm, ev->pid, ev->ts_ns);
+	struct pending_zap p;
+
+	__builtin_memset(&p, 0, sizeof(p));
+	if (vm && !exempt && proto_child_of_removal(env, ev, vm, &p)) {
+		proto_table_removed(env, vm, ev, exempt, p.seq);
+		return;
+	}
+	proto_table_removed(env, vm, ev, exempt, vm ? vm->begun_seq : 0);
+	if (vm && !exempt)
+		proto_removal_begin(env, ev, &p);
+}
+
 /* present -> non-present: a direct zap, or a freeze to the removed value. */
 PROTO_STEP void proto_on_zap(struct env *env, const struct spte_event *ev,
 			       const struct spte_key *key, bool frozen)
@@ -445,9 +518,10 @@ PROTO_STEP void proto_on_zap(struct env *env, const struct spte_event *ev,
 	struct vm_state *vm = 0;
 	struct spte_state st;
 	struct pending_zap p;
-	bool exempt, batched;
+	bool exempt, batched, child = false;
 
 	proto_count_transition(env, frozen ? TR_FREEZE : TR_ZAP, ev->level);
+	__builtin_memset(&p, 0, sizeof(p));
 	if (old && (old->flags & STATE_PRESENT) && ev->ts_ns >= old->ts_ns)
 		proto_hist_add(env, HIST_PRESENT_LIFETIME,
 			       level_index(ev->level), ev->ts_ns - old->ts_ns);
@@ -468,28 +542,25 @@ PROTO_STEP void proto_on_zap(struct env *env, const struct spte_event *ev,
 	if (c->flush_visible == FLUSH_NONE)
 		goto store;
 	vm = exempt ? 0 : proto_vm_get(env, ev->vm, ev->pid, ev->ts_ns);
+	if (!exempt && vm)
+		child = proto_child_of_removal(env, ev, vm, &p);
 	/* Only the patched kernel says when a table is freed (R5). */
 	if (!leaf && c->flush_visible == FLUSH_COMPLETE)
-		proto_table_removed(env, vm, ev, exempt);
+		proto_table_removed(env, vm, ev, exempt, p.seq);
 	if (exempt)
 		goto store;
 	if (!vm) {
 		st.flags |= STATE_UNTRACKED;
 		goto store;
 	}
+	if (!leaf && !child)
+		proto_removal_begin(env, ev, &p);
 
-	/*
-	 * Every flush counted in begun_seq began before this event: its begin
-	 * was seen first.  Only a larger sequence can cover this zap.
-	 */
-	__builtin_memset(&p, 0, sizeof(p));
 	p.zap_ns = ev->ts_ns;
-	p.seq = vm->begun_seq;
 	p.old_spte = ev->old_spte;
-	p.flush_reqs = ev->flush_reqs;
 	p.tid = ev->tid;
 	p.stack = ev->stack_id;
-	p.flags = frozen ? PZ_FROZEN : 0;
+	p.flags |= frozen ? PZ_FROZEN : 0;
 	if (ev->flags & SPTE_F_VM_GUESSED)
 		p.flags |= PZ_GUESSED;
 	if (vm->flags & VM_ROOTS_INVALID)
@@ -498,7 +569,8 @@ PROTO_STEP void proto_on_zap(struct env *env, const struct spte_event *ev,
 	 * aca48556c592 (6.10) moved the bookkeeping of an atomic zap after
 	 * its flush and unfreeze: a stock kernel then reports a zap made
 	 * under the read lock only once it was flushed, so its flush seems
-	 * to come first.  Nothing can be concluded about it.
+	 * to come first.  Nothing can be concluded about it (nor about the
+	 * entries of the table it removed, which inherit the flag).
 	 */
 	if (!frozen && shared)
 		p.flags |= PZ_LATE;
@@ -506,7 +578,8 @@ PROTO_STEP void proto_on_zap(struct env *env, const struct spte_event *ev,
 	 * A zap that is not atomic was made with mmu_lock held for write: the
 	 * task owes its flush at its next yield, unlock or notifier return.
 	 */
-	batched = !frozen && !shared && !(p.flags & (PZ_GUESSED | PZ_LATE)) &&
+	batched = !frozen && !shared && !child &&
+		  !(p.flags & (PZ_GUESSED | PZ_LATE)) &&
 		  (c->flush_visible == FLUSH_COMPLETE ||
 		   (ev->flags & SPTE_F_LOCK_KNOWN));
 	if (batched)
@@ -890,10 +963,7 @@ PROTO_STEP void proto_on_change(struct env *env, const struct spte_event *ev,
 		tr = is_leaf ? TR_COLLAPSE : TR_MODIFY;
 		if ((is_leaf || pfn_changed) &&
 		    c->flush_visible == FLUSH_COMPLETE && ev->vm)
-			proto_table_removed(env,
-					    proto_vm_get(env, ev->vm, ev->pid,
-							 ev->ts_ns),
-					    ev, proto_zap_exempt(env, ev));
+			proto_table_replaced(env, ev);
 	} else if (pfn_changed && (v = env_violation(env))) {
 		/* handle_changed_spte() BUG()s on this: report it if it gets past. */
 		__builtin_memset(v, 0, sizeof(*v));
@@ -925,11 +995,15 @@ PROTO_STEP void proto_on_change(struct env *env, const struct spte_event *ev,
 		else if (new_perms & ~old_perms)
 			tr = TR_WIDEN;
 		/*
-		 * Taking write access away owes a flush before the dirty state
-		 * is reported (kvm_mmu_slot_apply_flags() explains why even an
-		 * SPTE that is only MMU-writable needs it).
+		 * Taking write access away, or clearing the dirty bit (PML),
+		 * owes a flush before the dirty state is reported
+		 * (kvm_mmu_slot_apply_flags() explains why even an SPTE that
+		 * is only MMU-writable needs it).  Aging's access tracking
+		 * owes none.
 		 */
-		if ((old_perms & PERM_WRITE) && !(new_perms & PERM_WRITE) &&
+		if ((((old_perms & PERM_WRITE) && !(new_perms & PERM_WRITE) &&
+		      !spte_access_tracked(c, ev->new_spte)) ||
+		     spte_dirty_cleared(c, ev->old_spte, ev->new_spte)) &&
 		    tracked && !(ev->flags & SPTE_F_VM_GUESSED) &&
 		    !proto_zap_exempt(env, ev)) {
 			struct vm_state *vm = proto_vm_get(env, ev->vm, ev->pid,
@@ -957,6 +1031,26 @@ PROTO_INLINE void proto_on_nonpresent(struct env *env,
 }
 
 /* Every SPTE change, from any source. */
+/*
+ * A task's unlink context lasts while it writes the removed table's
+ * entries (and, on 6.12, unfreezes the unlinked SPTE itself): any other
+ * SPTE write of the task ends it, so that a later zap in the same range
+ * never inherits an old sequence.
+ */
+PROTO_INLINE void proto_removal_settle(struct env *env,
+				       const struct spte_event *ev)
+{
+	struct removal_ctx *r = env_removal_lookup(env, ev->tid);
+
+	if (!r || !r->vm)
+		return;
+	if (r->vm == ev->vm && ev->gfn >= r->lo && ev->gfn < r->hi &&
+	    (ev->level < r->level ||
+	     (ev->level == r->level && ev->gfn == r->lo)))
+		return;
+	r->vm = 0;
+}
+
 PROTO_INLINE void proto_spte(struct env *env, const struct spte_event *ev)
 {
 	const struct spte_config *c = env_cfg(env);
@@ -965,6 +1059,7 @@ PROTO_INLINE void proto_spte(struct env *env, const struct spte_event *ev)
 	struct spte_key key;
 
 	proto_count(env, CNT_SPTE_EVENTS);
+	proto_removal_settle(env, ev);
 	if (ev->old_spte == ev->new_spte) {
 		proto_count(env, CNT_SAME_VALUE);
 		return;
@@ -1017,8 +1112,14 @@ PROTO_INLINE void proto_flush_begin(struct env *env, const struct vm_event *ev)
 	f.start_gfn = ev->start_gfn;
 	f.pages = ev->pages;
 	proto_inflight_key(&k, ev);
-	if (env_inflight_update(env, &k, &f))
+	/*
+	 * An untracked flush would cover nothing at its end: the zaps it may
+	 * cover (those before it) become undecidable instead.
+	 */
+	if (env_inflight_update(env, &k, &f)) {
 		proto_count(env, CNT_INFLIGHT_FULL);
+		env_store_max(&vm->lost_seq, f.seq);
+	}
 }
 
 PROTO_INLINE void proto_flush_complete(struct env *env, struct vm_state *vm,
@@ -1036,7 +1137,7 @@ PROTO_INLINE void proto_flush_complete(struct env *env, struct vm_state *vm,
 	head = env_fetch_add(&vm->ring_head, 1);
 	slot = head & (FLUSH_RING - 1);
 	if (vm->ring[slot].seq)
-		env_store_max(&vm->ranged_lost_seq, vm->ring[slot].seq);
+		env_store_max(&vm->lost_seq, vm->ring[slot].seq);
 	/* Invalidate the slot first: a reader must not match a torn range. */
 	vm->ring[slot].seq = 0;
 	vm->ring[slot].start = start;
@@ -1046,8 +1147,9 @@ PROTO_INLINE void proto_flush_complete(struct env *env, struct vm_state *vm,
 
 /*
  * A flush end covers zaps only if its begin was seen: an end whose begin
- * came before the monitor started (or was lost) may have begun before a
- * zap the monitor recorded, so it is counted and otherwise ignored.
+ * came before the monitor started (or was lost) may have begun before or
+ * after a zap the monitor recorded, so it covers none of them, and the
+ * ones it may have covered become undecidable.
  */
 PROTO_INLINE void proto_flush_end(struct env *env, const struct vm_event *ev)
 {
@@ -1061,6 +1163,17 @@ PROTO_INLINE void proto_flush_end(struct env *env, const struct vm_event *ev)
 	f = env_inflight_lookup(env, &k);
 	if (!f) {
 		proto_count(env, CNT_FLUSH_UNPAIRED);
+		/*
+		 * A flush whose begin was not seen (it began before the
+		 * monitor attached its flush programs, or its begin could not
+		 * be tracked) may have begun after any zap recorded so far,
+		 * or after those numbered below its own sequence: they become
+		 * undecidable rather than uncovered.
+		 */
+		vm = env_vm_lookup(env, ev->vm);
+		if (vm)
+			env_store_max(&vm->lost_seq,
+				      ev->seq ? ev->seq : vm->begun_seq + 1);
 		return;
 	}
 	seq = f->seq;

@@ -104,6 +104,34 @@ PROTO_INLINE __u32 spte_perms(const struct spte_config *c, __u64 spte)
 	return perms;
 }
 
+/*
+ * Dirty bit of a leaf: bit 9 with EPT A/D bits, bit 6 on NPT.  Clearing it
+ * while the SPTE stays writable is how dirty logging write-protects with
+ * PML (kvm_tdp_mmu_clear_dirty_pt_masked(), clear_dirty_gfn_range()): a
+ * vCPU that keeps a TLB entry with D set writes without logging, exactly
+ * as through a stale writable entry.
+ */
+PROTO_INLINE bool spte_dirty_cleared(const struct spte_config *c,
+				     __u64 old_spte, __u64 new_spte)
+{
+	__u64 d = c->flavor == MMU_EPT ? 1ULL << 9 : 1ULL << 6;
+
+	return (old_spte & d) && !(new_spte & d) &&
+	       (new_spte & c->write_mask);
+}
+
+/*
+ * EPT without A/D bits: aging marks an SPTE for access tracking by saving
+ * and clearing its RWX bits (mark_spte_for_access_track()), and never
+ * flushes for it (kvm_mmu_notifier_clear_young(): aging tolerates stale
+ * entries).  Not a write-protection owed to dirty logging.
+ */
+PROTO_INLINE bool spte_access_tracked(const struct spte_config *c,
+				      __u64 spte)
+{
+	return c->flavor == MMU_EPT && !(spte & 7);
+}
+
 PROTO_INLINE __u32 level_index(__u32 level)
 {
 	if (level < 1)
@@ -211,7 +239,7 @@ PROTO_INLINE __u32 proto_coverage(const struct vm_state *vm, __u64 seq,
 		if (r->seq > seq && r->start <= lo && hi <= r->end)
 			return COVERAGE_FLUSHED;
 	}
-	if (vm->ranged_lost_seq > seq)
+	if (vm->lost_seq > seq)
 		return COVERAGE_UNKNOWN;
 	return COVERAGE_NONE;
 }

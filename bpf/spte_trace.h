@@ -278,7 +278,9 @@ struct flush_range {
 struct vm_state {
 	__u64 begun_seq;	/* highest sequence begun */
 	__u64 full_done_seq;	/* highest sequence of a completed full flush */
-	__u64 ranged_lost_seq;	/* highest completed ranged seq pushed out of ring */
+	__u64 lost_seq;		/* flushes up to here may be missing: a ranged
+				 * one pushed out of the ring, a begin not
+				 * tracked (inflight full), an end without begin */
 	__u64 last_zap_seq;	/* begun_seq at the VM's latest tracked zap */
 	__u64 ring_head;
 	struct flush_range ring[FLUSH_RING];
@@ -346,6 +348,22 @@ struct removed_table {
 };
 
 #define TABLE_EXEMPT	(1U << 0)	/* removed in a torn-down or invalid root */
+
+/*
+ * A task's latest unlink of a page table (a non-leaf zap or freeze).  The
+ * entries below it are written after it, by the same task and possibly
+ * after the flush that followed the unlink (6.12's collapse: upstream
+ * aca48556c592 handles the removed table after the unfreeze); they inherit
+ * its sequence, because no vCPU could reach them since the unlink.
+ */
+struct removal_ctx {
+	__u64 vm;
+	__u64 lo, hi;		/* gfns [lo, hi) under the removed table */
+	__u64 seq;		/* begun_seq at the unlink */
+	__u64 flush_reqs;	/* stock counter at the unlink */
+	__u32 level;		/* the removed table's own SPTE level */
+	__u32 flags;		/* PZ_LATE | PZ_GUESSED of the unlink */
+};
 
 /* stock mode: the KVM entry point a task is in (src/sources.c, hooks) */
 struct task_ctx {

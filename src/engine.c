@@ -28,6 +28,7 @@ struct env {
 	struct htab *dead_vms;
 	struct htab *inflight;
 	struct htab *teardown;
+	struct htab *removals;
 	struct htab *holders;
 	struct htab *tables;
 	struct htab *sites;
@@ -132,6 +133,17 @@ static __u64 *env_teardown_lookup(struct env *env, __u32 tid)
 static void env_teardown_update(struct env *env, __u32 tid, const __u64 *vm)
 {
 	htab__update(env->teardown, &tid, vm);
+}
+
+static struct removal_ctx *env_removal_lookup(struct env *env, __u32 tid)
+{
+	return htab__lookup(env->removals, &tid);
+}
+
+static void env_removal_update(struct env *env, __u32 tid,
+			       const struct removal_ctx *r)
+{
+	htab__update(env->removals, &tid, r);
 }
 
 static void env_teardown_delete(struct env *env, __u32 tid)
@@ -272,6 +284,8 @@ struct engine *engine__new(const struct spte_config *cfg,
 				  sizeof(struct inflight_flush),
 				  lim->max_inflight, false);
 	env->teardown = htab__new(sizeof(__u32), sizeof(__u64), 1024, false);
+	env->removals = htab__new(sizeof(__u32), sizeof(struct removal_ctx),
+				  4096, true);
 	env->holders = htab__new(sizeof(struct holder_key),
 				 sizeof(struct holder), lim->max_holders, false);
 	env->tables = htab__new(sizeof(__u64), sizeof(struct removed_table),
@@ -279,7 +293,7 @@ struct engine *engine__new(const struct spte_config *cfg,
 	env->sites = htab__new(sizeof(struct site_key), sizeof(__u64),
 			       lim->max_sites, false);
 	if (!env->state || !env->pending || !env->vms || !env->inflight ||
-	    !env->teardown || !env->holders || !env->tables || !env->sites ||
+	    !env->teardown || !env->removals || !env->holders || !env->tables || !env->sites ||
 	    !env->dead_vms) {
 		engine__free(e);
 		return NULL;
@@ -297,6 +311,7 @@ void engine__free(struct engine *e)
 	htab__free(e->env.dead_vms);
 	htab__free(e->env.inflight);
 	htab__free(e->env.teardown);
+	htab__free(e->env.removals);
 	htab__free(e->env.holders);
 	htab__free(e->env.tables);
 	htab__free(e->env.sites);

@@ -104,13 +104,14 @@ static void snap(struct tb *tb, struct snapshot *s)
  * verifies the protocol program, which takes a while), reset between
  * scenarios.
  */
-static struct tb *loaded[3];
+static struct tb *loaded[4];
 
 static struct tb *tb_for(const struct scenario *sc)
 {
 	struct source_plan plan = { .spte = SPTE_SRC_PATCHED,
 				    .hooks = HOOK_SRC_PATCHED };
-	int slot = sc->max_pending ? 1 : sc->max_vms ? 2 : 0;
+	int slot = sc->max_pending ? 1 : sc->max_vms ? 2 :
+		   sc->max_inflight ? 3 : 0;
 	struct monitor_opts o;
 	struct spte_limits lim;
 	struct tb *tb = loaded[slot];
