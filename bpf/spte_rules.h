@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The rules of the removed-SPTE protocol as pure functions: how to read an
- * SPTE value, how a latency maps to a histogram slot, whether a flush covers
- * a zap, how an uncovered install is classified.  No state: the BPF
- * programs, the state machine (bpf/protocol.h) and the daemon's decoding and
- * sweeping (src/) all use these same definitions.
+ * SPTE value, how keys are packed, how a latency maps to a histogram slot,
+ * whether a flush covers a zap, how a stale translation is classified.  No
+ * state: the BPF programs, the state machine (bpf/protocol.h) and the
+ * daemon's decoding and sweeping (src/) all use these same definitions.
  */
 #ifndef __SPTE_RULES_H
 #define __SPTE_RULES_H
@@ -17,6 +17,17 @@
 
 #ifndef PROTO_INLINE
 #define PROTO_INLINE static inline __attribute__((always_inline))
+#endif
+
+/*
+ * A step of the state machine big enough to be its own BPF function: BPF
+ * programs have 512 bytes of stack, and one function per step keeps each
+ * frame small.  Userspace lets the compiler decide.
+ */
+#ifdef __bpf__
+#define PROTO_STEP static __attribute__((noinline))
+#else
+#define PROTO_STEP static inline
 #endif
 
 /*
@@ -35,6 +46,7 @@ enum coverage {
 	COVERAGE_NONE,		/* no completed flush began after the zap */
 	COVERAGE_FLUSHED,	/* a completed flush covers the zap */
 	COVERAGE_UNKNOWN,	/* the history that could cover it was lost */
+	COVERAGE_PARTIAL,	/* later flushes covered parts of a batch only */
 };
 
 /* ---- SPTE values ------------------------------------------------------ */
@@ -45,10 +57,11 @@ PROTO_INLINE bool spte_is_present(const struct spte_config *c, __u64 spte)
 }
 
 /*
- * The removed ("frozen" from 6.11) value is 0x5a0 up to 6.9 and
- * SHADOW_NONPRESENT_VALUE | 0x5a0 from 6.10.  Unless the user gave the exact
- * value, accept either: the value was chosen so that no MMIO SPTE can take
- * it, so matching the low bits with any of the allowed extra bits is safe.
+ * The removed value (REMOVED_SPTE, FROZEN_SPTE from 6.11) is 0x5a0 up to
+ * 6.9 and SHADOW_NONPRESENT_VALUE | 0x5a0 from 6.10.  Unless the user gave
+ * the exact value, accept either: the value was chosen so that no MMIO SPTE
+ * can take it, so matching the low bits with any of the allowed extra bits
+ * is safe.
  */
 PROTO_INLINE bool spte_is_removed(const struct spte_config *c, __u64 spte)
 {
@@ -57,6 +70,7 @@ PROTO_INLINE bool spte_is_removed(const struct spte_config *c, __u64 spte)
 	return (spte & ~c->removed_extra) == c->removed_low;
 }
 
+/* A present SPTE maps memory (a leaf) rather than a lower page table. */
 PROTO_INLINE bool spte_is_leaf(const struct spte_config *c, __u64 spte,
 			       __u32 level)
 {
@@ -68,12 +82,7 @@ PROTO_INLINE __u64 spte_pfn(const struct spte_config *c, __u64 spte)
 	return (spte & c->pfn_mask) >> 12;
 }
 
-#define PERM_READ	1	/* EPT R; NPT: always (present) */
-#define PERM_WRITE	2
-#define PERM_EXEC	4
-#define PERM_USER	8	/* NPT U */
-
-/* Guest-visible permissions of a present SPTE, in one encoding. */
+/* Guest-visible permissions of a present SPTE, in one encoding (PERM_*). */
 PROTO_INLINE __u32 spte_perms(const struct spte_config *c, __u64 spte)
 {
 	__u32 perms = 0;
@@ -104,9 +113,50 @@ PROTO_INLINE __u32 level_index(__u32 level)
 	return level - 1;
 }
 
+/* 4K pages an SPTE of @level maps: 1, 512, 262144, ... */
 PROTO_INLINE __u64 level_pages(__u32 level)
 {
 	return 1ULL << (9 * level_index(level));
+}
+
+PROTO_INLINE __u64 gfn_align(__u64 gfn, __u32 level)
+{
+	return gfn & ~(level_pages(level) - 1);
+}
+
+/* ---- Keys ------------------------------------------------------------- */
+
+PROTO_INLINE void spte_key_set(struct spte_key *key, __u64 vm, __u64 root,
+			       __u32 as_id, __u64 gfn, __u32 level)
+{
+	key->gla = (gfn & SPTE_KEY_GFN_MASK) |
+		   ((__u64)(level & 0xf) << SPTE_KEY_LEVEL_SHIFT) |
+		   ((__u64)(as_id & 0xf) << SPTE_KEY_AS_SHIFT);
+	key->vm = (__u32)vm;
+	key->root = (__u32)(root >> 12);
+}
+
+PROTO_INLINE __u64 spte_key_gfn(const struct spte_key *key)
+{
+	return key->gla & SPTE_KEY_GFN_MASK;
+}
+
+PROTO_INLINE __u32 spte_key_level(const struct spte_key *key)
+{
+	return (key->gla >> SPTE_KEY_LEVEL_SHIFT) & 0xf;
+}
+
+PROTO_INLINE __u32 spte_key_as_id(const struct spte_key *key)
+{
+	return key->gla >> SPTE_KEY_AS_SHIFT;
+}
+
+/* The same SPTE at another gfn/level (same VM, root and address space). */
+PROTO_INLINE void spte_key_move(struct spte_key *key, __u64 gfn, __u32 level)
+{
+	key->gla = (key->gla & ~((1ULL << SPTE_KEY_AS_SHIFT) - 1)) |
+		   (gfn & SPTE_KEY_GFN_MASK) |
+		   ((__u64)(level & 0xf) << SPTE_KEY_LEVEL_SHIFT);
 }
 
 /* ---- Histograms ------------------------------------------------------- */
@@ -139,61 +189,171 @@ PROTO_INLINE __u32 hist_slot(__u64 v)
 /* ---- Flush coverage ----------------------------------------------------- */
 
 /*
- * Was a zap made when @zap_seq flushes had begun covered by a flush that has
- * completed since?  A flush covers a zap if it began after it (its sequence
- * is larger) and flushed the whole VM or a range holding the SPTE's GFNs.
+ * Was everything zapped in gfns [lo, hi) when @seq flushes had begun
+ * covered by one flush that has completed since?  A flush covers a zap if
+ * it began after it (a larger sequence: its begin was seen after the zap)
+ * and flushed the whole VM or a range holding every page the zap could
+ * have left in a TLB.  A flush that began before the zap never covers it,
+ * even if it ends after it: the vCPUs may have refilled their TLBs from the
+ * SPTE in between.  (Hardware invalidates a huge-page TLB entry when any
+ * address in it is flushed, so "holding every page" is conservative.)
  */
-PROTO_INLINE __u32 proto_coverage(const struct vm_state *vm, __u64 zap_seq,
-				  __u64 gfn, __u32 level)
+PROTO_INLINE __u32 proto_coverage(const struct vm_state *vm, __u64 seq,
+				  __u64 lo, __u64 hi)
 {
-	__u64 end = gfn + level_pages(level);
 	__u32 i;
 
-	if (vm->full_done_seq > zap_seq)
+	if (vm->full_done_seq > seq)
 		return COVERAGE_FLUSHED;
 	for (i = 0; i < FLUSH_RING; i++) {
 		const struct flush_range *r = &vm->ring[i];
 
-		if (r->seq > zap_seq && r->start <= gfn && end <= r->end)
+		if (r->seq > seq && r->start <= lo && hi <= r->end)
 			return COVERAGE_FLUSHED;
 	}
-	if (vm->ranged_lost_seq > zap_seq)
+	if (vm->ranged_lost_seq > seq)
 		return COVERAGE_UNKNOWN;
 	return COVERAGE_NONE;
 }
 
-/* The outcome of an install that no flush covered. */
-PROTO_INLINE __u32 proto_classify(const struct spte_config *c, __u64 old_spte,
-				  __u64 new_spte)
+/*
+ * A batch (one task's zaps or write-protections between two deadlines) is
+ * covered when one completed flush that began after its latest member
+ * covers its whole range.  If not, but flushes that began after its first
+ * member reached part of the range, several ranged flushes may still have
+ * covered each member: that cannot be decided from a batch, so say so
+ * rather than report.
+ */
+PROTO_INLINE __u32 proto_batch_coverage(const struct vm_state *vm,
+					const struct batch *b)
 {
-	if (spte_pfn(c, old_spte) != spte_pfn(c, new_spte))
-		return OUT_VIOL_PFN;
-	if (spte_perms(c, new_spte) & ~spte_perms(c, old_spte))
-		return OUT_VIOL_PERM;
-	return OUT_SAME_MAPPING;
+	__u32 cov = proto_coverage(vm, b->last_seq, b->lo, b->hi);
+	__u32 i;
+
+	if (cov != COVERAGE_NONE)
+		return cov;
+	for (i = 0; i < FLUSH_RING; i++) {
+		const struct flush_range *r = &vm->ring[i];
+
+		if (r->seq > b->first_seq && r->start < b->hi && b->lo < r->end)
+			return COVERAGE_PARTIAL;
+	}
+	return COVERAGE_NONE;
+}
+
+/* ---- Stale translations --------------------------------------------------- */
+
+/*
+ * An install of @new_spte at (@new_gfn, @new_level) while a zapped leaf
+ * @old_spte at (@old_gfn, @old_level) that overlaps it may still be cached
+ * by a vCPU.  The two map the same memory where they overlap iff pfn - gfn
+ * is the same for both; the stale entry is harmful iff it maps other memory
+ * or grants a permission the new SPTE does not (a write after
+ * write-protection defeats dirty logging, KSM and copy-on-write).  A stale
+ * entry that grants less only costs a spurious fault.  *perm_bits gets the
+ * permissions only the stale entry grants.
+ */
+PROTO_INLINE __u32 proto_classify_stale(const struct spte_config *c,
+					__u64 old_spte, __u64 old_gfn,
+					__u64 new_spte, __u64 new_gfn,
+					__u32 *perm_bits)
+{
+	__u32 old_perms = spte_perms(c, old_spte);
+	__u32 new_perms = spte_perms(c, new_spte);
+
+	*perm_bits = 0;
+	if (spte_pfn(c, old_spte) - old_gfn != spte_pfn(c, new_spte) - new_gfn)
+		return OUT_STALE_PFN;
+	if (old_perms & ~new_perms) {
+		*perm_bits = old_perms & ~new_perms;
+		return OUT_STALE_PERM;
+	}
+	if (old_perms == new_perms)
+		return OUT_STALE_SAME;
+	return OUT_STALE_NARROWER;
+}
+
+/* Of two outcomes of one install, the one to report: the most severe. */
+PROTO_INLINE __u32 outcome_rank(__u32 out)
+{
+	switch (out) {
+	case OUT_STALE_PFN:
+		return 10;
+	case OUT_STALE_PERM:
+		return 9;
+	case OUT_UNDECIDABLE:
+		return 8;
+	case OUT_UNVERIFIED:
+		return 7;
+	case OUT_STALE_NARROWER:
+		return 6;
+	case OUT_STALE_SAME:
+		return 5;
+	case OUT_EXPIRED:
+		return 4;
+	case OUT_UNTRACKED:
+		return 3;
+	case OUT_NEW_ROOT:
+		return 2;
+	case OUT_COVERED:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+PROTO_INLINE __u32 outcome_worse(__u32 a, __u32 b)
+{
+	return outcome_rank(b) > outcome_rank(a) ? b : a;
 }
 
 PROTO_INLINE bool outcome_is_violation(__u32 out)
 {
-	return out == OUT_VIOL_PFN || out == OUT_VIOL_PERM ||
-	       out == OUT_PRESENT_PFN;
+	return out == OUT_STALE_PFN || out == OUT_STALE_PERM;
 }
 
+/* The violation kind a deadline of @reason checks for. */
+PROTO_INLINE __u32 deadline_kind(__u32 reason)
+{
+	switch (reason) {
+	case DEADLINE_YIELD:
+		return VK_YIELD;
+	case DEADLINE_UNLOCK:
+		return VK_UNLOCK;
+	case DEADLINE_NOTIFIER:
+		return VK_NOTIFIER;
+	default:
+		return VK_DIRTY_LOG;
+	}
+}
+
+/* ---- Sweeping ---------------------------------------------------------------- */
 
 enum sweep_action {
 	SWEEP_KEEP,
 	SWEEP_COVERED,		/* a completed flush covers it: drop, it is safe */
 	SWEEP_EXPIRED,		/* older than the TTL: drop and say so */
+	SWEEP_VM_GONE,		/* its VM was destroyed (no state): drop */
 };
 
-/* What the daemon's sweeper does with a pending zap (src/sweep.c). */
+/* What the sweeper does with a pending zap or a region summary. */
 PROTO_INLINE __u32 proto_sweep_action(const struct vm_state *vm,
 				      const struct spte_key *key,
 				      const struct pending_zap *p, __u64 now,
 				      __u64 ttl)
 {
-	if (vm && proto_coverage(vm, p->flush_seq, key->gfn, key->level) ==
-		  COVERAGE_FLUSHED)
+	__u32 level = spte_key_level(key) & (SPTE_KEY_SUMMARY - 1);
+	__u64 gfn = spte_key_gfn(key);
+
+	/*
+	 * VM ids are never reused and a VM's state is only deleted when it is
+	 * destroyed (a full map refuses new VMs, it evicts none): no state
+	 * means a destroyed VM.
+	 */
+	if (!vm)
+		return SWEEP_VM_GONE;
+	if (proto_coverage(vm, p->seq, gfn, gfn + level_pages(level)) ==
+	    COVERAGE_FLUSHED)
 		return SWEEP_COVERED;
 	if (ttl && now > p->zap_ns && now - p->zap_ns > ttl)
 		return SWEEP_EXPIRED;

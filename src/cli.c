@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "engine.h"
 #include "monitor.h"
 #include "spte.h"
 
@@ -215,17 +216,17 @@ static int parse_opt(struct cli *cli, int opt, const char *arg)
 		err = parse_mmu(cli, arg);
 		break;
 	case OPT_MAX_SPTES:
-		err = parse_u32_opt("--max-sptes", arg, 16, &cli->max_sptes);
+		err = parse_u32_opt("--max-sptes", arg, 16, &cli->limits.max_sptes);
 		break;
 	case OPT_MAX_PENDING:
 		err = parse_u32_opt("--max-pending", arg, 16,
-				    &cli->max_pending);
+				    &cli->limits.max_pending);
 		break;
 	case OPT_MAX_VMS:
-		err = parse_u32_opt("--max-vms", arg, 1, &cli->max_vms);
+		err = parse_u32_opt("--max-vms", arg, 1, &cli->limits.max_vms);
 		break;
 	case OPT_MAX_STACKS:
-		err = parse_u32_opt("--max-stacks", arg, 16, &cli->max_stacks);
+		err = parse_u32_opt("--max-stacks", arg, 16, &cli->limits.max_stacks);
 		break;
 	case OPT_PENDING_TTL:
 		err = parse_uint("--pending-ttl", arg, 86400, 0, &v);
@@ -338,10 +339,7 @@ static void cli__defaults(struct cli *cli)
 	memset(cli, 0, sizeof(*cli));
 	spte_config__default(&cli->cfg);
 	cli->pending_ttl_ns = 60ULL * 1000000000ULL;
-	cli->max_sptes = 262144;
-	cli->max_pending = 65536;
-	cli->max_vms = 1024;
-	cli->max_stacks = 16384;
+	spte_limits__default(&cli->limits);
 	cli->vm_limit = 64;
 	cli->user = "nobody";
 }
@@ -384,10 +382,7 @@ void cli__monitor_opts(const struct cli *cli, struct monitor_opts *o)
 	o->mmu_auto = !cli->cfg_flavor_set;
 	o->no_fentry = cli->no_fentry;
 	o->no_kprobe = cli->no_kprobe;
-	o->max_sptes = cli->max_sptes;
-	o->max_pending = cli->max_pending;
-	o->max_vms = cli->max_vms;
-	o->max_stacks = cli->max_stacks;
+	o->limits = cli->limits;
 }
 
 /* Effective capabilities from /proc/self/status; 0 if unreadable. */

@@ -19,7 +19,7 @@ struct cli {
 	unsigned int count; /* intervals, 0: unlimited */
 	unsigned int duration_s; /* 0: until a signal */
 	__u64 pending_ttl_ns;
-	__u32 max_sptes, max_pending, max_vms, max_stacks;
+	struct spte_limits limits; /* --max-* */
 
 	/* Operator outputs (src/outputs.c). */
 	bool json;

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The environment of bpf/protocol.h in userspace: the same state machine the
- * BPF programs run, over src/htab.c tables instead of BPF maps.
+ * BPF programs run, over src/htab.c tables instead of BPF maps, for
+ * `spte-trace report` and the tests.  Tables have the capacities of the BPF
+ * maps they stand in for (struct spte_limits) and behave like them when
+ * full: the LRU one evicts, the others refuse.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -10,17 +13,23 @@
 
 #include "engine.h"
 #include "htab.h"
+#include "sweep.h"
 
 struct env {
 	struct spte_config cfg;
 	struct stats stats;
 	struct hists hists;
 	struct sweep_stats sweep;
+	struct violation vbuf;
+	struct pending_zap pview;
 	struct htab *state;
 	struct htab *pending;
 	struct htab *vms;
+	struct htab *dead_vms;
 	struct htab *inflight;
 	struct htab *teardown;
+	struct htab *holders;
+	struct htab *tables;
 	struct htab *sites;
 	engine_violation_fn on_violation;
 	void *arg;
@@ -75,12 +84,27 @@ static struct vm_state *env_vm_lookup(struct env *env, __u64 vm)
 	return htab__lookup(env->vms, &vm);
 }
 
-static struct vm_state *env_vm_create(struct env *env, __u64 vm,
-				      const struct vm_state *init)
+static struct vm_state *env_vm_create(struct env *env, __u64 vm, __u32 pid,
+				      __u64 now)
 {
-	if (htab__update(env->vms, &vm, init))
+	struct vm_state init = { .pid = pid, .first_seen_ns = now };
+
+	if (htab__update(env->vms, &vm, &init))
 		return NULL;
 	return htab__lookup(env->vms, &vm);
+}
+
+static void env_vm_bury(struct env *env, __u64 vm)
+{
+	__u8 one = 1;
+
+	htab__update(env->dead_vms, &vm, &one);
+	htab__delete(env->vms, &vm);
+}
+
+static bool env_vm_is_dead(struct env *env, __u64 vm)
+{
+	return htab__lookup(env->dead_vms, &vm) != NULL;
 }
 
 static struct inflight_flush *env_inflight_lookup(struct env *env,
@@ -115,6 +139,38 @@ static void env_teardown_delete(struct env *env, __u32 tid)
 	htab__delete(env->teardown, &tid);
 }
 
+static struct holder *env_holder_lookup(struct env *env,
+					const struct holder_key *key)
+{
+	return htab__lookup(env->holders, key);
+}
+
+static struct holder *env_holder_create(struct env *env,
+					const struct holder_key *key)
+{
+	static const struct holder empty;
+
+	if (htab__update(env->holders, key, &empty))
+		return NULL;
+	return htab__lookup(env->holders, key);
+}
+
+static struct removed_table *env_table_lookup(struct env *env, __u64 pfn)
+{
+	return htab__lookup(env->tables, &pfn);
+}
+
+static int env_table_update(struct env *env, __u64 pfn,
+			    const struct removed_table *t)
+{
+	return htab__update(env->tables, &pfn, t);
+}
+
+static void env_table_delete(struct env *env, __u64 pfn)
+{
+	htab__delete(env->tables, &pfn);
+}
+
 static void env_site_add(struct env *env, __u32 kind, __s32 stack_id)
 {
 	struct site_key key = { .stack_id = stack_id, .kind = kind };
@@ -129,10 +185,41 @@ static void env_site_add(struct env *env, __u32 kind, __s32 stack_id)
 		env->stats.counters[CNT_SITES_FULL]++;
 }
 
+/* Replay has no kernel to ask: a violation gets the stack its event had. */
+static __s32 env_stack(struct env *env, __s32 have)
+{
+	return have;
+}
+
+static __u32 env_launder(struct env *env, __u32 v)
+{
+	return v;
+}
+
+static struct pending_zap *env_pending_view(struct env *env)
+{
+	return &env->pview;
+}
+
+static struct violation *env_violation(struct env *env)
+{
+	return &env->vbuf;
+}
+
 static void env_report(struct env *env, const struct violation *v)
 {
 	if (env->on_violation)
 		env->on_violation(env->arg, v);
+}
+
+static void env_loop(struct env *env, __u32 n, long (*fn)(__u32 i, void *data),
+		     void *data)
+{
+	__u32 i;
+
+	for (i = 0; i < n; i++)
+		if (fn(i, data))
+			break;
 }
 
 static __u64 env_fetch_add(__u64 *p, __u64 v)
@@ -155,17 +242,15 @@ struct engine {
 	struct env env;
 };
 
-void engine_limits__default(struct engine_limits *lim)
+void spte_limits__default(struct spte_limits *lim)
 {
-	lim->max_sptes = 262144;
-	lim->max_pending = 65536;
-	lim->max_vms = 1024;
-	lim->max_inflight = 4096;
-	lim->max_sites = 65536;
+#define LIMIT_DEFAULT(name, def, opt, help) lim->name = def;
+	SPTE_MAP_LIMITS(LIMIT_DEFAULT)
+#undef LIMIT_DEFAULT
 }
 
 struct engine *engine__new(const struct spte_config *cfg,
-			   const struct engine_limits *lim)
+			   const struct spte_limits *lim)
 {
 	struct engine *e = calloc(1, sizeof(*e));
 	struct env *env;
@@ -181,14 +266,21 @@ struct engine *engine__new(const struct spte_config *cfg,
 				 false);
 	env->vms = htab__new(sizeof(__u64), sizeof(struct vm_state),
 			     lim->max_vms, false);
+	env->dead_vms = htab__new(sizeof(__u64), sizeof(__u8), lim->max_vms,
+				  true);
 	env->inflight = htab__new(sizeof(struct inflight_key),
 				  sizeof(struct inflight_flush),
 				  lim->max_inflight, false);
 	env->teardown = htab__new(sizeof(__u32), sizeof(__u64), 1024, false);
+	env->holders = htab__new(sizeof(struct holder_key),
+				 sizeof(struct holder), lim->max_holders, false);
+	env->tables = htab__new(sizeof(__u64), sizeof(struct removed_table),
+				lim->max_tables, false);
 	env->sites = htab__new(sizeof(struct site_key), sizeof(__u64),
 			       lim->max_sites, false);
 	if (!env->state || !env->pending || !env->vms || !env->inflight ||
-	    !env->teardown || !env->sites) {
+	    !env->teardown || !env->holders || !env->tables || !env->sites ||
+	    !env->dead_vms) {
 		engine__free(e);
 		return NULL;
 	}
@@ -202,8 +294,11 @@ void engine__free(struct engine *e)
 	htab__free(e->env.state);
 	htab__free(e->env.pending);
 	htab__free(e->env.vms);
+	htab__free(e->env.dead_vms);
 	htab__free(e->env.inflight);
 	htab__free(e->env.teardown);
+	htab__free(e->env.holders);
+	htab__free(e->env.tables);
 	htab__free(e->env.sites);
 	free(e);
 }
@@ -216,61 +311,100 @@ void engine__on_violation(struct engine *e, engine_violation_fn fn, void *arg)
 
 void engine__feed(struct engine *e, const struct event *ev)
 {
-	switch (ev->type) {
-	case EVENT_SPTE:
-		proto_spte(&e->env, &ev->spte);
-		break;
-	case EVENT_FLUSH_BEGIN:
-		proto_flush_begin(&e->env, &ev->flush);
-		break;
-	case EVENT_FLUSH_END:
-		proto_flush_end(&e->env, &ev->flush);
-		break;
-	case EVENT_TEARDOWN_BEGIN:
-		proto_teardown_begin(&e->env, &ev->flush);
-		break;
-	case EVENT_TEARDOWN_END:
-		proto_teardown_end(&e->env, &ev->flush);
-		break;
+	proto_event(&e->env, ev);
+}
+
+/* ---- The sweeper's view of the tables (src/sweep.c) ----------------------- */
+
+static struct htab *table_of(struct env *env, enum sweep_map map)
+{
+	switch (map) {
+	case SWEEP_PENDING:
+		return env->pending;
+	case SWEEP_VMS:
+		return env->vms;
+	case SWEEP_HOLDERS:
+		return env->holders;
+	case SWEEP_TABLES:
+		return env->tables;
+	case SWEEP_STATE:
+		return env->state;
 	}
+	return NULL;
 }
 
-static void mark_expired(struct env *env, const struct spte_key *key)
+static size_t value_size(enum sweep_map map)
 {
-	struct spte_state *st = htab__lookup(env->state, key);
-
-	if (st)
-		st->flags |= STATE_EXPIRED;
+	switch (map) {
+	case SWEEP_PENDING:
+		return sizeof(struct pending_zap);
+	case SWEEP_VMS:
+		return sizeof(struct vm_state);
+	case SWEEP_HOLDERS:
+		return sizeof(struct holder);
+	case SWEEP_TABLES:
+		return sizeof(struct removed_table);
+	case SWEEP_STATE:
+		return sizeof(struct spte_state);
+	}
+	return 0;
 }
 
-void engine__sweep(struct engine *e, __u64 now_ns, __u64 ttl_ns)
+static int htab_for_each(void *store, enum sweep_map map, sweep_visit_fn fn,
+			 void *arg)
 {
-	struct env *env = &e->env;
-	struct pending_zap *p;
-	struct spte_key *key;
+	struct htab *h = table_of(store, map);
 	size_t cursor = 0;
 	void *k, *v;
+	int err;
 
-	env->sweep.live = 0;
-	while (htab__next(env->pending, &cursor, &k, &v)) {
-		key = k;
-		p = v;
-		switch (proto_sweep_action(htab__lookup(env->vms, &key->vm),
-					   key, p, now_ns, ttl_ns)) {
-		case SWEEP_COVERED:
-			env->sweep.covered++;
-			htab__delete(env->pending, key);
-			break;
-		case SWEEP_EXPIRED:
-			env->sweep.expired++;
-			mark_expired(env, key);
-			htab__delete(env->pending, key);
-			break;
-		default:
-			env->sweep.live++;
-			break;
-		}
+	while (htab__next(h, &cursor, &k, &v)) {
+		err = fn(arg, k, v);
+		if (err)
+			return err;
 	}
+	return 0;
+}
+
+/* A lookup that does not count as a use of an LRU entry would be nicer. */
+static int htab_lookup(void *store, enum sweep_map map, const void *key,
+		       void *val)
+{
+	void *v = htab__lookup(table_of(store, map), key);
+
+	if (!v)
+		return -ENOENT;
+	memcpy(val, v, value_size(map));
+	return 0;
+}
+
+static int htab_update(void *store, enum sweep_map map, const void *key,
+		       const void *val)
+{
+	void *v = htab__lookup(table_of(store, map), key);
+
+	if (!v)
+		return -ENOENT;
+	memcpy(v, val, value_size(map));
+	return 0;
+}
+
+static int htab_remove(void *store, enum sweep_map map, const void *key)
+{
+	return htab__delete(table_of(store, map), key);
+}
+
+static const struct sweep_ops htab_sweep_ops = {
+	.for_each = htab_for_each,
+	.lookup = htab_lookup,
+	.update = htab_update,
+	.remove = htab_remove,
+};
+
+int engine__sweep(struct engine *e, __u64 now_ns, __u64 ttl_ns)
+{
+	return sweep__run(&htab_sweep_ops, &e->env, now_ns, ttl_ns,
+			  &e->env.sweep);
 }
 
 void engine__snapshot(const struct engine *e, struct snapshot *snap)

@@ -143,7 +143,7 @@ int flame__add_violation(struct flame *f, const struct violation *v)
 	char root[64];
 
 	snprintf(root, sizeof(root), "[violation:%s]",
-		 outcome_name(v->outcome));
+		 violation_kind_name(v->kind));
 	return flame__add(f, root, v->stack_id, 1);
 }
 

@@ -130,38 +130,46 @@ int json__violation(struct strbuf *sb, const struct violation *v,
 
 	strbuf__putc(sb, '{');
 	kv_str(sb, &f, "type", "violation");
-	kv_str(sb, &f, "class", outcome_name(v->outcome));
+	kv_str(sb, &f, "kind", violation_kind_name(v->kind));
 	kv_str(sb, &f, "level", level_name(v->level));
 	kv_u64(sb, &f, "ts_ns", v->ts_ns);
 	kv_u64(sb, &f, "zap_ns", v->zap_ns);
-	kv_u64(sb, &f, "zap_to_install_ns",
+	kv_u64(sb, &f, "zap_age_ns",
 	       v->zap_ns && v->ts_ns >= v->zap_ns ? v->ts_ns - v->zap_ns : 0);
+	if (v->kind >= VK_YIELD && v->kind <= VK_NOTIFIER)
+		kv_str(sb, &f, "deadline", deadline_reason_name(v->reason));
+	if (v->kind == VK_DIRTY_LOG)
+		kv_str(sb, &f, "deadline", deadline_reason_name(v->reason));
+	kv_u64(sb, &f, "count", v->count);
 	put_vm(sb, &f, e, v->pid);
 	kv_hex(sb, &f, "vm_key", v->vm);
 	kv_u64(sb, &f, "as_id", v->as_id);
 	kv_hex(sb, &f, "gfn", v->gfn);
 	put_spte(sb, &f, "old_spte", ctx, v->old_spte, v->level);
 	put_spte(sb, &f, "zap_spte", ctx, v->zap_spte, v->level);
-	put_spte(sb, &f, "new_spte", ctx, v->new_spte, v->level);
-	kv_hex(sb, &f, "sptep", v->sptep);
+	put_spte(sb, &f, "new_spte", ctx, v->new_spte,
+		 v->new_level ? v->new_level : v->level);
+	if (v->kind == VK_STALE_PFN || v->kind == VK_STALE_PERM) {
+		kv_hex(sb, &f, "new_gfn", v->new_gfn);
+		kv_str(sb, &f, "new_level", level_name(v->new_level));
+	}
+	if (v->kind == VK_STALE_PERM)
+		kv_u64(sb, &f, "stale_perm_bits", v->perm_bits);
+	kv_hex(sb, &f, "root", v->root);
+	kv_hex(sb, &f, v->kind == VK_PT_FREED ? "page_table" : "sptep",
+	       v->sptep);
 	kv_u64(sb, &f, "tid", v->tid);
 	kv_u64(sb, &f, "zap_tid", v->zap_tid);
 	kv_u64(sb, &f, "zap_flush_seq", v->zap_flush_seq);
 	kv_u64(sb, &f, "vm_begun_seq", v->vm_begun_seq);
 	kv_u64(sb, &f, "vm_full_done_seq", v->vm_full_done_seq);
-	put_stack(sb, &f, "install_stack", ctx, v->stack_id);
+	put_stack(sb, &f, "stack", ctx, v->stack_id);
 	put_stack(sb, &f, "zap_stack", ctx, v->zap_stack_id);
 	strbuf__puts(sb, "}\n");
 	return strbuf__error(sb);
 }
 
 /* ---- Summaries ----------------------------------------------------------------- */
-
-static bool is_violation(unsigned int out)
-{
-	return out == OUT_VIOL_PFN || out == OUT_VIOL_PERM ||
-	       out == OUT_PRESENT_PFN;
-}
 
 /* {"name":{"4K":n,...},...} leaving out zero cells and empty rows. */
 static void put_matrix(struct strbuf *sb, bool *first, const char *k,
@@ -274,9 +282,8 @@ static void put_vm_entry(struct strbuf *sb, const struct vm_entry *e,
 	kv_u64(sb, &f, "spte_events", e->events);
 	key(sb, &f, "violations");
 	strbuf__putc(sb, '{');
-	for (out = 0; out < OUT_MAX; out++)
-		if (is_violation(out))
-			kv_u64(sb, &fv, outcome_name(out), e->violations[out]);
+	for (out = 0; out < VK_MAX; out++)
+		kv_u64(sb, &fv, violation_kind_name(out), e->violations[out]);
 	strbuf__puts(sb, "}}");
 }
 
@@ -292,17 +299,6 @@ static void put_vms(struct strbuf *sb, bool *first, const struct vmtab *t)
 	put_vm_entry(sb, vmtab__other(t), &f);
 	strbuf__putc(sb, ']');
 	kv_u64(sb, first, "vms_overflowed", vmtab__overflowed(t));
-}
-
-static __u64 violations_total(const struct stats *st)
-{
-	unsigned int out, l;
-	__u64 n = 0;
-
-	for (out = 0; out < OUT_MAX; out++)
-		for (l = 0; l < SPTE_LEVELS && is_violation(out); l++)
-			n += st->outcomes[out][l];
-	return n;
 }
 
 int json__summary(struct strbuf *sb, const struct snapshot *snap,
@@ -321,7 +317,7 @@ int json__summary(struct strbuf *sb, const struct snapshot *snap,
 		key(sb, &f, "elapsed_s");
 		strbuf__printf(sb, "%.3f", sum->elapsed);
 	}
-	kv_u64(sb, &f, "violations", violations_total(&snap->stats));
+	kv_u64(sb, &f, "violations", snapshot__violations(snap));
 	put_counters(sb, &f, snap);
 	put_matrix(sb, &f, "transitions",
 		   (const __u64(*)[SPTE_LEVELS])snap->stats.transitions, TR_MAX,
@@ -329,10 +325,18 @@ int json__summary(struct strbuf *sb, const struct snapshot *snap,
 	put_matrix(sb, &f, "outcomes",
 		   (const __u64(*)[SPTE_LEVELS])snap->stats.outcomes, OUT_MAX,
 		   outcome_name);
+	put_matrix(sb, &f, "violation_kinds",
+		   (const __u64(*)[SPTE_LEVELS])snap->stats.violations, VK_MAX,
+		   violation_kind_name);
 	put_hists(sb, &f, &snap->hists);
 	key(sb, &f, "sweep");
-	strbuf__printf(sb, "{\"covered\":%llu,\"expired\":%llu,\"live\":%llu}",
+	strbuf__printf(sb,
+		       "{\"covered\":%llu,\"expired\":%llu,\"vm_gone\":%llu,"
+		       "\"holders_dropped\":%llu,\"tables_expired\":%llu,"
+		       "\"live\":%llu}",
 		       snap->sweep.covered, snap->sweep.expired,
+		       snap->sweep.vm_gone, snap->sweep.holders_dropped,
+		       snap->sweep.tables_expired,
 		       snap->sweep.live);
 	kv_u64(sb, &f, "ringbuf_lost", snap->ringbuf_lost);
 	if (ctx && ctx->vms)

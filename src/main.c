@@ -376,7 +376,7 @@ static int run_report(struct cli *cli)
 	err = outputs__open(&rc.out, &oo, &r.cfg, NULL, rc.pctx.stacks);
 	if (err)
 		goto out;
-	engine_limits__default(&ro.limits);
+	ro.limits = cli->limits;
 	ro.pending_ttl_ns = cli->pending_ttl_ns;
 	ro.text_vm = cli->single_vm ? TRACE_TEXT_VM_SINGLE : TRACE_TEXT_VM_TASK;
 	ro.on_violation = on_replayed_violation;

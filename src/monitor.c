@@ -18,14 +18,21 @@
 #include "spte_trace.h"
 #include "spte_trace.skel.h"
 #include "monitor.h"
+#include "engine.h"
 #include "sweep.h"
 
-#define MAX_LINKS 32
+#define MAX_LINKS 64
 
 struct monitor {
 	struct spte_trace *skel;
+	struct {
+		struct bpf_program *prog;
+		enum hook_source kind; /* what to give up on if refused */
+	} sel[MAX_LINKS];
+	int nsel;
 	struct bpf_link *links[MAX_LINKS];
 	int nlinks;
+	bool detached; /* loaded for BPF_PROG_TEST_RUN, never attached */
 	struct ring_buffer *rb;
 	struct monitor_opts opts;
 	struct sweep_stats sweep;
@@ -36,11 +43,7 @@ struct monitor {
 void monitor_opts__default(struct monitor_opts *o)
 {
 	memset(o, 0, sizeof(*o));
-	o->max_sptes = 262144;
-	o->max_pending = 65536;
-	o->max_vms = 1024;
-	o->max_stacks = 16384;
-	o->max_sites = 65536;
+	spte_limits__default(&o->limits);
 	o->violations_kb = 256;
 	o->events_kb = 8192;
 }
@@ -52,11 +55,12 @@ static bool is_pow2(__u32 v)
 
 static int check_opts(const struct monitor_opts *o)
 {
-	if (!o->max_sptes || !o->max_pending || !o->max_vms || !o->max_stacks ||
-	    !o->max_sites) {
+#define LIMIT_ZERO(name, def, opt, help) || !o->limits.name
+	if (0 SPTE_MAP_LIMITS(LIMIT_ZERO)) {
 		fprintf(stderr, "spte-trace: map sizes must be at least 1\n");
 		return -EINVAL;
 	}
+#undef LIMIT_ZERO
 	if (!is_pow2(o->violations_kb) || o->violations_kb < 4 ||
 	    (o->cfg.record && (!is_pow2(o->events_kb) || o->events_kb < 4))) {
 		fprintf(stderr,
@@ -96,11 +100,16 @@ static void size_maps(struct spte_trace *skel, const struct monitor_opts *o)
 {
 	long page = sysconf(_SC_PAGESIZE);
 
-	bpf_map__set_max_entries(skel->maps.spte_state, o->max_sptes);
-	bpf_map__set_max_entries(skel->maps.pending, o->max_pending);
-	bpf_map__set_max_entries(skel->maps.vms, o->max_vms);
-	bpf_map__set_max_entries(skel->maps.stacks, o->max_stacks);
-	bpf_map__set_max_entries(skel->maps.sites, o->max_sites);
+	bpf_map__set_max_entries(skel->maps.spte_state, o->limits.max_sptes);
+	bpf_map__set_max_entries(skel->maps.pending, o->limits.max_pending);
+	bpf_map__set_max_entries(skel->maps.vms, o->limits.max_vms);
+	bpf_map__set_max_entries(skel->maps.vm_ids, o->limits.max_vms);
+	bpf_map__set_max_entries(skel->maps.dead_vms, o->limits.max_vms);
+	bpf_map__set_max_entries(skel->maps.inflight, o->limits.max_inflight);
+	bpf_map__set_max_entries(skel->maps.holders, o->limits.max_holders);
+	bpf_map__set_max_entries(skel->maps.tables, o->limits.max_tables);
+	bpf_map__set_max_entries(skel->maps.stacks, o->limits.max_stacks);
+	bpf_map__set_max_entries(skel->maps.sites, o->limits.max_sites);
 	bpf_map__set_max_entries(skel->maps.violations,
 				 o->violations_kb * 1024);
 	/* Nobody reads the record ring unless recording: keep it tiny. */
@@ -109,47 +118,107 @@ static void size_maps(struct spte_trace *skel, const struct monitor_opts *o)
 						 (__u32)page);
 }
 
-/* Which hook kind a program belongs to, by its name prefix. */
-static enum hook_source prog_hook_kind(const struct bpf_program *prog)
-{
-	const char *name = bpf_program__name(prog);
-
-	if (!strncmp(name, "fentry_", 7) || !strncmp(name, "fexit_", 6))
-		return HOOK_SRC_FENTRY;
-	if (!strncmp(name, "kprobe_", 7) || !strncmp(name, "kretprobe_", 10))
-		return HOOK_SRC_KPROBE;
-	return HOOK_SRC_NONE;
-}
-
 static void monitor__detach(struct monitor *m)
 {
 	while (m->nlinks > 0)
 		bpf_link__destroy(m->links[--m->nlinks]);
 }
 
+static void select_prog(struct monitor *m, struct bpf_program *prog,
+			enum hook_source kind)
+{
+	if (m->nsel == MAX_LINKS)
+		return;
+	bpf_program__set_autoload(prog, true);
+	m->sel[m->nsel].prog = prog;
+	m->sel[m->nsel].kind = kind;
+	m->nsel++;
+}
+
+/* The four programs of hook @id (bpf/hooks.h), through the skeleton. */
+static void hook_progs(struct spte_trace *skel, enum hook_id id,
+		       struct bpf_program *p[4])
+{
+	switch (id) {
+#define HOOK_CASE(name, sym, cls, shape, arg)				\
+	case HOOK_##name:						\
+		p[0] = skel->progs.fentry_##name;			\
+		p[1] = skel->progs.fexit_##name;			\
+		p[2] = skel->progs.kprobe_##name;			\
+		p[3] = skel->progs.kretprobe_##name;			\
+		break;
+		SPTE_HOOKS(HOOK_CASE)
+#undef HOOK_CASE
+	default:
+		p[0] = p[1] = p[2] = p[3] = NULL;
+	}
+}
+
+/* Exactly the programs the plan needs, and no other, are loaded. */
+static void monitor__select(struct monitor *m, const struct source_plan *plan)
+{
+	struct spte_trace *skel = m->skel;
+	struct bpf_program *prog, *p[4];
+	enum hook_source kind;
+	int id;
+
+	m->nsel = 0;
+	bpf_object__for_each_program(prog, skel->obj)
+		bpf_program__set_autoload(prog, false);
+	/* Never attached: tail called, or run by the tests. */
+	bpf_program__set_autoload(skel->progs.protocol, true);
+	if (plan->spte == SPTE_SRC_PATCHED) {
+		select_prog(m, skel->progs.patched_SET, HOOK_SRC_PATCHED);
+		select_prog(m, skel->progs.patched_FREEZE, HOOK_SRC_PATCHED);
+		select_prog(m, skel->progs.patched_UNFREEZE, HOOK_SRC_PATCHED);
+		select_prog(m, skel->progs.patched_flush_begin, HOOK_SRC_PATCHED);
+		select_prog(m, skel->progs.patched_flush_end, HOOK_SRC_PATCHED);
+		select_prog(m, skel->progs.patched_teardown_begin,
+			    HOOK_SRC_PATCHED);
+		select_prog(m, skel->progs.patched_teardown_end,
+			    HOOK_SRC_PATCHED);
+		select_prog(m, skel->progs.patched_deadline, HOOK_SRC_PATCHED);
+		select_prog(m, skel->progs.patched_free_sp, HOOK_SRC_PATCHED);
+		select_prog(m, skel->progs.patched_destroy, HOOK_SRC_PATCHED);
+		return;
+	}
+	if (plan->spte == SPTE_SRC_STOCK) {
+		select_prog(m, skel->progs.stock_spte_changed, HOOK_SRC_NONE);
+		if (plan->zap_all_fast_tp)
+			select_prog(m, skel->progs.stock_zap_all_fast,
+				    HOOK_SRC_NONE);
+	}
+	for (id = 0; id < HOOK_MAX; id++) {
+		kind = sources__hook_kind(plan, id);
+		if (kind == HOOK_SRC_NONE)
+			continue;
+		hook_progs(skel, id, p);
+		select_prog(m, p[kind == HOOK_SRC_FENTRY ? 0 : 2], kind);
+		select_prog(m, p[kind == HOOK_SRC_FENTRY ? 1 : 3], kind);
+	}
+}
+
 /*
- * Attach every loaded program.  On failure, *failed_kind says which hook
+ * Attach every selected program.  On failure, *failed_kind says which hook
  * kind was refused so the caller can fall back; NONE means a tracepoint
  * itself failed, which is fatal.
  */
 static int monitor__attach(struct monitor *m, enum hook_source *failed_kind,
 			   char *why, size_t why_len)
 {
-	struct bpf_program *prog;
 	struct bpf_link *link;
-	int err;
+	int i, err;
 
-	bpf_object__for_each_program(prog, m->skel->obj) {
-		if (!bpf_program__autoload(prog))
-			continue;
-		if (m->nlinks == MAX_LINKS)
-			return -E2BIG;
-		link = bpf_program__attach(prog);
+	for (i = 0; i < m->nsel; i++) {
+		link = bpf_program__attach(m->sel[i].prog);
 		err = libbpf_get_error(link);
 		if (err) {
-			*failed_kind = prog_hook_kind(prog);
+			*failed_kind = m->sel[i].kind == HOOK_SRC_PATCHED ?
+					       HOOK_SRC_NONE :
+					       m->sel[i].kind;
 			snprintf(why, why_len, "attaching %s: %s",
-				 bpf_program__name(prog), strerror(-err));
+				 bpf_program__name(m->sel[i].prog),
+				 strerror(-err));
 			return err;
 		}
 		m->links[m->nlinks++] = link;
@@ -157,24 +226,66 @@ static int monitor__attach(struct monitor *m, enum hook_source *failed_kind,
 	return 0;
 }
 
-/* Any loaded program of hook kind @kind?  Tells a load failure's cause. */
-static bool loads_kind(struct spte_trace *skel, enum hook_source kind)
+/* The fanciest hook kind selected: what to blame when loading fails. */
+static enum hook_source selected_kind(const struct monitor *m)
 {
-	struct bpf_program *prog;
+	enum hook_source kind = HOOK_SRC_NONE;
+	int i;
 
-	bpf_object__for_each_program(prog, skel->obj)
-		if (bpf_program__autoload(prog) && prog_hook_kind(prog) == kind)
-			return true;
-	return false;
+	for (i = 0; i < m->nsel; i++) {
+		if (m->sel[i].kind == HOOK_SRC_FENTRY)
+			return HOOK_SRC_FENTRY;
+		if (m->sel[i].kind == HOOK_SRC_KPROBE)
+			kind = HOOK_SRC_KPROBE;
+	}
+	return kind;
 }
 
-static enum hook_source fallback_kind(const struct source_plan *plan)
+/* The SPTE entry programs tail call the protocol program: slot 0. */
+static int monitor__link_protocol(struct monitor *m)
 {
-	if (plan->flush == HOOK_SRC_FENTRY || plan->teardown == HOOK_SRC_FENTRY)
-		return HOOK_SRC_FENTRY;
-	if (plan->flush == HOOK_SRC_KPROBE || plan->teardown == HOOK_SRC_KPROBE)
-		return HOOK_SRC_KPROBE;
-	return HOOK_SRC_NONE;
+	int fd = bpf_program__fd(m->skel->progs.protocol);
+	__u32 zero = 0;
+
+	if (bpf_map_update_elem(bpf_map__fd(m->skel->maps.protocol_prog),
+				&zero, &fd, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+/* Open the object, configure it for @plan, load the selected programs. */
+static int monitor__load(struct monitor *m, const struct source_plan *plan,
+			 char *why, size_t why_len)
+{
+	struct spte_trace *skel;
+	int err;
+
+	skel = spte_trace__open();
+	if (!skel) {
+		err = errno ? -errno : -EINVAL;
+		snprintf(why, why_len, "opening the BPF object: %s",
+			 strerror(-err));
+		return err;
+	}
+	m->skel = skel;
+	skel->data->cfg = m->opts.cfg;
+	/* Detached (tests, benchmarks): the configuration exactly as given. */
+	if (!m->detached) {
+		skel->data->cfg.flush_visible = sources__flush_visibility(plan);
+		skel->data->cfg.counter_blind = plan->counter_blind;
+	}
+	size_maps(skel, &m->opts);
+	monitor__select(m, plan);
+	err = spte_trace__load(skel);
+	if (err) {
+		snprintf(why, why_len, "loading: %s", strerror(-err));
+		return err;
+	}
+	err = monitor__link_protocol(m);
+	if (err)
+		snprintf(why, why_len, "linking the protocol program: %s",
+			 strerror(-err));
+	return err;
 }
 
 /* One attempt with the current plan; *failed_kind set on a hook refusal. */
@@ -182,31 +293,12 @@ static int monitor__try(struct monitor *m, struct source_plan *plan,
 			enum hook_source *failed_kind, char *why,
 			size_t why_len)
 {
-	struct spte_trace *skel;
 	int err;
 
 	*failed_kind = HOOK_SRC_NONE;
-	skel = spte_trace__open();
-	if (!skel) {
-		snprintf(why, why_len, "opening the BPF object: %s",
-			 strerror(errno));
-		return -errno ? -errno : -EINVAL;
-	}
-	m->skel = skel;
-	skel->data->cfg = m->opts.cfg;
-	skel->data->cfg.flush_visible = sources__flush_visible(plan);
-	skel->rodata->vm_key_is_mm = plan->spte == SPTE_SRC_STOCK;
-	size_maps(skel, &m->opts);
-	sources__select(plan, skel->obj);
-
-	err = spte_trace__load(skel);
+	err = monitor__load(m, plan, why, why_len);
 	if (err) {
-		/* Which kind to blame: the fanciest kind that was loaded. */
-		if (loads_kind(skel, HOOK_SRC_FENTRY))
-			*failed_kind = HOOK_SRC_FENTRY;
-		else if (loads_kind(skel, HOOK_SRC_KPROBE))
-			*failed_kind = HOOK_SRC_KPROBE;
-		snprintf(why, why_len, "loading: %s", strerror(-err));
+		*failed_kind = selected_kind(m);
 		return err;
 	}
 	return monitor__attach(m, failed_kind, why, why_len);
@@ -230,13 +322,11 @@ static int monitor__load_best(struct monitor *m, struct source_plan *plan)
 		if (!err)
 			return 0;
 		monitor__unload(m);
-		if (failed == HOOK_SRC_NONE)
-			failed = fallback_kind(plan);
 		if (failed == HOOK_SRC_NONE) {
 			fprintf(stderr, "spte-trace: %s\n", why);
 			return err;
 		}
-		sources__downgrade(plan, failed, why);
+		sources__downgrade(plan, failed, true, why);
 	}
 }
 
@@ -273,9 +363,11 @@ int monitor__open(struct monitor **out, const struct monitor_opts *opts,
 		goto out;
 	}
 	if (opts->no_fentry)
-		sources__downgrade(plan, HOOK_SRC_FENTRY, "not used: --hooks");
+		sources__downgrade(plan, HOOK_SRC_FENTRY, false,
+				   "not used: --hooks");
 	if (opts->no_kprobe)
-		sources__downgrade(plan, HOOK_SRC_KPROBE, "not used: --hooks");
+		sources__downgrade(plan, HOOK_SRC_KPROBE, false,
+				   "not used: --hooks");
 	m = calloc(1, sizeof(*m));
 	if (!m) {
 		err = -ENOMEM;
@@ -293,7 +385,7 @@ int monitor__open(struct monitor **out, const struct monitor_opts *opts,
 	if (err)
 		goto out;
 	/* What the programs were loaded with; recordings carry it. */
-	m->opts.cfg.flush_visible = sources__flush_visible(plan);
+	m->opts.cfg = m->skel->data->cfg;
 	err = monitor__open_rings(m);
 	if (err)
 		fprintf(stderr, "spte-trace: opening ring buffers: %s\n",
@@ -313,6 +405,7 @@ int monitor__open_detached(struct monitor **out,
 {
 	struct source_plan p = *plan;
 	struct monitor *m = NULL;
+	char why[160];
 	int err;
 
 	err = check_opts(opts);
@@ -324,19 +417,12 @@ int monitor__open_detached(struct monitor **out,
 		goto out;
 	}
 	m->opts = *opts;
+	m->detached = true;
 	m->ncpus = libbpf_num_possible_cpus();
-	m->skel = spte_trace__open();
-	if (!m->skel) {
-		err = -errno;
-		goto out;
-	}
-	m->skel->data->cfg = m->opts.cfg;
-	m->skel->data->cfg.flush_visible = sources__flush_visible(&p);
-	m->skel->rodata->vm_key_is_mm = p.spte == SPTE_SRC_STOCK;
-	size_maps(m->skel, &m->opts);
-	sources__select(&p, m->skel->obj);
-	err = spte_trace__load(m->skel);
-	if (!err)
+	err = monitor__load(m, &p, why, sizeof(why));
+	if (err)
+		fprintf(stderr, "spte-trace: %s\n", why);
+	else
 		err = monitor__open_rings(m);
 out:
 	if (err) {
@@ -416,19 +502,179 @@ int monitor__snapshot(struct monitor *m, struct snapshot *snap)
 	return err;
 }
 
+/* ---- The sweeper's view of the maps (src/sweep.c) ------------------------- */
+
+static int map_fd(const struct monitor *m, enum sweep_map map)
+{
+	switch (map) {
+	case SWEEP_PENDING:
+		return bpf_map__fd(m->skel->maps.pending);
+	case SWEEP_VMS:
+		return bpf_map__fd(m->skel->maps.vms);
+	case SWEEP_HOLDERS:
+		return bpf_map__fd(m->skel->maps.holders);
+	case SWEEP_TABLES:
+		return bpf_map__fd(m->skel->maps.tables);
+	case SWEEP_STATE:
+		return bpf_map__fd(m->skel->maps.spte_state);
+	}
+	return -1;
+}
+
+/* Large enough for any key and value the sweeper walks. */
+union sweep_buf {
+	struct spte_key spte;
+	struct holder_key holder;
+	__u64 id;
+	struct pending_zap pending;
+	struct vm_state vm;
+	struct holder h;
+	struct removed_table table;
+	struct spte_state state;
+};
+
+static int maps_for_each(void *store, enum sweep_map map, sweep_visit_fn fn,
+			 void *arg)
+{
+	union sweep_buf key, next, val;
+	int fd = map_fd(store, map), err;
+	bool first = true;
+
+	while (!bpf_map_get_next_key(fd, first ? NULL : &key, &next)) {
+		first = false;
+		key = next;
+		if (bpf_map_lookup_elem(fd, &key, &val))
+			continue; /* deleted by the kernel meanwhile */
+		err = fn(arg, &key, &val);
+		if (err)
+			return err;
+	}
+	return errno == ENOENT ? 0 : -errno;
+}
+
+static int maps_lookup(void *store, enum sweep_map map, const void *key,
+		       void *val)
+{
+	return bpf_map_lookup_elem(map_fd(store, map), key, val) ? -errno : 0;
+}
+
+static int maps_update(void *store, enum sweep_map map, const void *key,
+		       const void *val)
+{
+	return bpf_map_update_elem(map_fd(store, map), key, val, BPF_EXIST) ?
+		       -errno :
+		       0;
+}
+
+static int maps_remove(void *store, enum sweep_map map, const void *key)
+{
+	return bpf_map_delete_elem(map_fd(store, map), key) ? -errno : 0;
+}
+
+static const struct sweep_ops map_sweep_ops = {
+	.for_each = maps_for_each,
+	.lookup = maps_lookup,
+	.update = maps_update,
+	.remove = maps_remove,
+};
+
+int monitor__sweep_at(struct monitor *m, __u64 now_ns, __u64 ttl_ns)
+{
+	return sweep__run(&map_sweep_ops, m, now_ns, ttl_ns, &m->sweep);
+}
+
 int monitor__sweep(struct monitor *m, __u64 ttl_ns)
 {
-	struct sweep_maps maps = {
-		.pending_fd = bpf_map__fd(m->skel->maps.pending),
-		.vms_fd = bpf_map__fd(m->skel->maps.vms),
-		.state_fd = bpf_map__fd(m->skel->maps.spte_state),
-	};
 	struct timespec ts;
 
 	/* bpf_ktime_get_ns() is CLOCK_MONOTONIC. */
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return sweep_pending(&maps, ts.tv_sec * 1000000000ULL + ts.tv_nsec,
-			     ttl_ns, &m->sweep);
+	return monitor__sweep_at(m, ts.tv_sec * 1000000000ULL + ts.tv_nsec,
+				 ttl_ns);
+}
+
+/* Delete every entry of a hash map (a walk that restarts after deletes). */
+static int clear_hash(int fd, size_t key_size)
+{
+	char key[64];
+
+	if (key_size > sizeof(key))
+		return -E2BIG;
+	while (!bpf_map_get_next_key(fd, NULL, key))
+		if (bpf_map_delete_elem(fd, key))
+			return -errno;
+	return errno == ENOENT ? 0 : -errno;
+}
+
+int monitor__reset(struct monitor *m, const struct spte_config *cfg)
+{
+	struct bpf_map *map;
+	void *zeros;
+	__u32 zero = 0;
+	size_t size;
+	int err = 0, fd;
+
+	bpf_object__for_each_map(map, m->skel->obj) {
+		fd = bpf_map__fd(map);
+		switch (bpf_map__type(map)) {
+		case BPF_MAP_TYPE_HASH:
+		case BPF_MAP_TYPE_LRU_HASH:
+			err = clear_hash(fd, bpf_map__key_size(map));
+			break;
+		case BPF_MAP_TYPE_PERCPU_ARRAY:
+			size = (size_t)bpf_map__value_size(map) * m->ncpus;
+			zeros = calloc(1, size);
+			if (!zeros)
+				return -ENOMEM;
+			err = bpf_map_update_elem(fd, &zero, zeros, BPF_ANY) ?
+				      -errno :
+				      0;
+			free(zeros);
+			break;
+		default:
+			break;
+		}
+		if (err)
+			return err;
+	}
+	memset(&m->sweep, 0, sizeof(m->sweep));
+	m->ringbuf_lost = 0;
+	m->skel->data->cfg = *cfg;
+	m->opts.cfg = *cfg;
+	return 0;
+}
+
+int monitor__map_fd(const struct monitor *m, const char *name)
+{
+	struct bpf_map *map = bpf_object__find_map_by_name(m->skel->obj, name);
+
+	return map ? bpf_map__fd(map) : -ENOENT;
+}
+
+int monitor__feed(struct monitor *m, const struct event *ev)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts);
+	__u64 args[1] = { 0 };
+	struct event *all;
+	__u32 zero = 0;
+	int i, err;
+
+	/* "cur" is per CPU: the test run uses the slot of the CPU it is on. */
+	all = calloc(m->ncpus, sizeof(*all));
+	if (!all)
+		return -ENOMEM;
+	for (i = 0; i < m->ncpus; i++)
+		all[i] = *ev;
+	err = bpf_map_update_elem(bpf_map__fd(m->skel->maps.cur), &zero, all,
+				  BPF_ANY);
+	free(all);
+	if (err)
+		return -errno;
+	opts.ctx_in = args;
+	opts.ctx_size_in = sizeof(args);
+	err = bpf_prog_test_run_opts(bpf_program__fd(m->skel->progs.protocol),
+				     &opts);
+	return err ? -errno : 0;
 }
 
 int monitor__for_each_site(struct monitor *m, monitor_site_fn fn, void *arg)

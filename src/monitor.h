@@ -19,15 +19,11 @@ typedef void (*monitor_site_fn)(void *arg, __u32 kind, __s32 stack_id,
 
 struct monitor_opts {
 	struct spte_config cfg; /* flush_visible is set by the monitor */
+	struct spte_limits limits; /* map capacities */
 	bool force_stock; /* ignore patched tracepoints */
 	bool mmu_auto; /* cfg.flavor from kvm_amd/kvm_intel */
 	bool no_fentry; /* --hooks kprobe|none */
 	bool no_kprobe; /* --hooks fentry|none */
-	__u32 max_sptes;
-	__u32 max_pending;
-	__u32 max_vms;
-	__u32 max_stacks;
-	__u32 max_sites;
 	__u32 violations_kb; /* ring buffer sizes, powers of two */
 	__u32 events_kb; /* only with cfg.record */
 	monitor_violation_fn on_violation;
@@ -44,8 +40,9 @@ void monitor_opts__default(struct monitor_opts *o);
 int monitor__open(struct monitor **out, const struct monitor_opts *opts,
 		  struct source_plan *plan);
 /*
- * Load the programs of @plan as given, without probing or attaching: for
- * running them with BPF_PROG_TEST_RUN (tests/bpf) and for benchmarks.
+ * Load the programs of @plan and proto_feed, without probing or attaching,
+ * with opts->cfg exactly as given (flush visibility included): for running
+ * them with BPF_PROG_TEST_RUN (tests/bpf) and for benchmarks.
  */
 int monitor__open_detached(struct monitor **out,
 			   const struct monitor_opts *opts,
@@ -57,8 +54,22 @@ void monitor__destroy(struct monitor *m);
 /* Consume ring buffers for up to @timeout_ms; returns records or -errno. */
 int monitor__poll(struct monitor *m, int timeout_ms);
 int monitor__snapshot(struct monitor *m, struct snapshot *snap);
-/* Drop pending zaps that flushes cover or that are older than @ttl_ns. */
+/* Forget what src/sweep.h says to, as of now; @ttl_ns 0: nothing expires. */
 int monitor__sweep(struct monitor *m, __u64 ttl_ns);
+/* The same as of @now_ns on the events' clock (tests). */
+int monitor__sweep_at(struct monitor *m, __u64 now_ns, __u64 ttl_ns);
+/*
+ * Tests: forget every SPTE, VM, flush and result, and run with @cfg from
+ * now on, as if freshly loaded (the maps keep their sizes).
+ */
+int monitor__reset(struct monitor *m, const struct spte_config *cfg);
+/* fd of the map called @name, or -ENOENT (tests). */
+int monitor__map_fd(const struct monitor *m, const char *name);
+/*
+ * Tests: write one event into the "feed" map and run proto_feed, the
+ * protocol alone, on it in the kernel (BPF_PROG_TEST_RUN).
+ */
+int monitor__feed(struct monitor *m, const struct event *ev);
 int monitor__for_each_site(struct monitor *m, monitor_site_fn fn, void *arg);
 int monitor__stack_fd(const struct monitor *m);
 /* Some key of the pending-zap map (-ENOENT when empty); for tests. */

@@ -12,8 +12,11 @@
 const char *level_name(__u32 level); /* "4K", "2M", ... */
 const char *transition_name(__u32 tr); /* "install", "zap", ... */
 const char *transition_help(__u32 tr);
-const char *outcome_name(__u32 out); /* "covered", "pfn_changed", ... */
+const char *outcome_name(__u32 out); /* "covered", "stale_pfn", ... */
 const char *outcome_help(__u32 out);
+const char *violation_kind_name(__u32 kind); /* "unfreeze_unflushed", ... */
+const char *violation_kind_help(__u32 kind);
+const char *deadline_reason_name(__u32 reason); /* "yield", ... */
 const char *counter_name(__u32 cnt);
 const char *counter_help(__u32 cnt);
 const char *hist_name(__u32 kind); /* "zap_to_reinstall", ... */

@@ -64,11 +64,11 @@ static int open_record(struct outputs *o)
 		return 0;
 	clock_gettime(CLOCK_MONOTONIC, &mono);
 	info.cfg = *o->cfg;
+	info.limits = o->opts.limits;
 	info.monotonic_ns = mono.tv_sec * 1000000000ULL + mono.tv_nsec;
 	if (o->plan) {
 		info.spte_source = o->plan->spte;
-		info.flush_source = o->plan->flush;
-		info.teardown_source = o->plan->teardown;
+		info.hook_source = o->plan->hooks;
 	}
 	ret = recorder__open(&o->rec, o->opts.record, &info, err, sizeof(err));
 	if (ret)

@@ -27,6 +27,7 @@ struct outputs_opts {
 	const char *record;
 	unsigned int vm_limit; /* VM label limit */
 	const char *mode; /* "live" or "replay" */
+	struct spte_limits limits; /* map sizes, carried by recordings */
 };
 
 /* Open every file and the listening socket; messages go to stderr. */

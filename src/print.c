@@ -84,11 +84,18 @@ static void print_counters(FILE *f, const struct snapshot *s)
 			s->stats.counters[i]);
 		any = true;
 	}
-	if (s->sweep.covered || s->sweep.expired)
-		fprintf(f, "%spending covered %llu, expired %llu",
+	if (s->sweep.covered || s->sweep.expired || s->sweep.vm_gone) {
+		fprintf(f, "%spending covered %llu, expired %llu, vm gone %llu",
 			any ? ", " : "counters: ", s->sweep.covered,
-			s->sweep.expired);
-	if (any || s->sweep.covered || s->sweep.expired)
+			s->sweep.expired, s->sweep.vm_gone);
+		any = true;
+	}
+	if (s->sweep.tables_expired) {
+		fprintf(f, "%stables expired %llu", any ? ", " : "counters: ",
+			s->sweep.tables_expired);
+		any = true;
+	}
+	if (any)
 		fputc('\n', f);
 }
 
@@ -114,11 +121,17 @@ static void print_headline(FILE *f, const struct snapshot *s)
 {
 	fprintf(f,
 		"spte events %llu, flushes %llu/%llu, violations %llu, "
-		"benign early reinstalls %llu, losses %llu\n",
+		"benign early reinstalls %llu, undecided %llu, losses %llu\n",
 		s->stats.counters[CNT_SPTE_EVENTS],
 		s->stats.counters[CNT_FLUSH_BEGIN],
 		s->stats.counters[CNT_FLUSH_END], snapshot__violations(s),
-		snapshot__outcome(s, OUT_SAME_MAPPING), snapshot__losses(s));
+		snapshot__outcome(s, OUT_STALE_SAME) +
+			snapshot__outcome(s, OUT_STALE_NARROWER),
+		snapshot__outcome(s, OUT_UNVERIFIED) +
+			snapshot__outcome(s, OUT_UNDECIDABLE) +
+			s->stats.counters[CNT_DEADLINE_UNDECIDED] +
+			s->stats.counters[CNT_DEADLINE_UNVERIFIED],
+		snapshot__losses(s));
 }
 
 void print_interval(FILE *f, const struct print_ctx *ctx,
@@ -131,6 +144,8 @@ void print_interval(FILE *f, const struct print_ctx *ctx,
 			  transition_name);
 	print_level_table(f, "install outcomes", delta->stats.outcomes, OUT_MAX,
 			  outcome_name);
+	print_level_table(f, "violations", delta->stats.violations, VK_MAX,
+			  violation_kind_name);
 	print_counters(f, delta);
 	if (ctx->hists)
 		print_hists(f, delta);
@@ -147,6 +162,8 @@ void print_summary(FILE *f, const struct print_ctx *ctx,
 			  transition_name);
 	print_level_table(f, "install outcomes", total->stats.outcomes, OUT_MAX,
 			  outcome_name);
+	print_level_table(f, "violations", total->stats.violations, VK_MAX,
+			  violation_kind_name);
 	print_counters(f, total);
 	print_hists(f, total);
 	fprintf(f, "\nviolations: %llu\n", snapshot__violations(total));
@@ -155,7 +172,7 @@ void print_summary(FILE *f, const struct print_ctx *ctx,
 
 const char *violation_severity(const struct violation *v)
 {
-	return outcome_is_violation(v->outcome) ? "VIOLATION" : "benign";
+	return v->kind < VK_MAX ? "VIOLATION" : "unknown";
 }
 
 static void print_stack(FILE *f, const struct print_ctx *ctx, const char *title,
@@ -202,41 +219,101 @@ static void print_vm(FILE *f, const struct violation *v)
 		comm, comm[0] ? ")" : "", v->vm);
 }
 
+static void print_spte(FILE *f, const struct print_ctx *ctx,
+		       const char *title, __u64 spte, __u32 level)
+{
+	char desc[128];
+
+	fprintf(f, "  %-11s: 0x%016llx  %s\n", title, spte,
+		spte__describe(ctx->cfg, spte, level, desc, sizeof(desc)));
+}
+
+static void print_perm_bits(FILE *f, __u32 bits)
+{
+	fprintf(f, "%s%s%s%s", bits & PERM_READ ? " R" : "",
+		bits & PERM_WRITE ? " W" : "", bits & PERM_EXEC ? " X" : "",
+		bits & PERM_USER ? " U" : "");
+}
+
+/* What each rule's report says about the zap(s) it concerns. */
+static void print_kind_details(FILE *f, const struct print_ctx *ctx,
+			       const struct violation *v)
+{
+	char since[16];
+
+	format_ns(v->ts_ns >= v->zap_ns ? v->ts_ns - v->zap_ns : 0, since,
+		  sizeof(since));
+	switch (v->kind) {
+	case VK_STALE_PFN:
+	case VK_STALE_PERM:
+		print_spte(f, ctx, "zapped", v->old_spte, v->level);
+		print_spte(f, ctx, "zap wrote", v->zap_spte, v->level);
+		fprintf(f, "  installed %s leaf at gfn 0x%llx, %s after the zap by tid %u:\n",
+			level_name(v->new_level), v->new_gfn, since,
+			v->zap_tid);
+		print_spte(f, ctx, "installed", v->new_spte, v->new_level);
+		if (v->kind == VK_STALE_PERM) {
+			fprintf(f, "  the stale entry still grants:");
+			print_perm_bits(f, v->perm_bits);
+			fputc('\n', f);
+		}
+		break;
+	case VK_UNFREEZE:
+		print_spte(f, ctx, "before", v->old_spte, v->level);
+		print_spte(f, ctx, "frozen to", v->zap_spte, v->level);
+		fprintf(f, "  unfrozen %s after the freeze by tid %u, no covering flush completed\n",
+			since, v->zap_tid);
+		break;
+	case VK_YIELD:
+	case VK_UNLOCK:
+	case VK_NOTIFIER:
+	case VK_DIRTY_LOG:
+		fprintf(f, "  %llu %s of tid %u not flushed at the %s deadline; the latest, %s before it:\n",
+			v->count,
+			v->kind == VK_DIRTY_LOG ? "write-protection(s)" :
+						  "zap(s)",
+			v->tid, deadline_reason_name(v->reason), since);
+		print_spte(f, ctx, "was", v->old_spte, v->level);
+		print_spte(f, ctx, "became", v->zap_spte, v->level);
+		break;
+	case VK_PT_FREED:
+		fprintf(f, "  page table 0x%llx removed by tid %u, freed %s later\n",
+			v->sptep, v->zap_tid, since);
+		print_spte(f, ctx, "parent was", v->old_spte, v->level);
+		print_spte(f, ctx, "became", v->zap_spte, v->level);
+		break;
+	default:
+		print_spte(f, ctx, "was", v->old_spte, v->level);
+		print_spte(f, ctx, "became", v->new_spte, v->level);
+		break;
+	}
+}
+
 void print_violation(FILE *f, const struct print_ctx *ctx,
 		     const struct violation *v)
 {
-	const char *help = outcome_help(v->outcome);
-	char when[32], since[16], desc[128];
+	char when[32];
 
-	/* The help text starts with the severity already for violations. */
-	if (!strncmp(help, "VIOLATION: ", 11))
-		help += 11;
 	fprintf(f, "%s %s %s: %s\n",
 		format_wall(ctx->mono_to_real_ns, v->ts_ns, when, sizeof(when)),
-		violation_severity(v), outcome_name(v->outcome), help);
+		violation_severity(v), violation_kind_name(v->kind),
+		violation_kind_help(v->kind));
 	fprintf(f, "  ");
 	print_vm(f, v);
-	fprintf(f, " as_id %u gfn 0x%llx level %s sptep 0x%llx tid %u\n",
-		v->as_id, v->gfn, level_name(v->level), v->sptep, v->tid);
-	fprintf(f, "  before zap : 0x%016llx  %s\n", v->old_spte,
-		spte__describe(ctx->cfg, v->old_spte, v->level, desc,
-			       sizeof(desc)));
-	fprintf(f, "  zap wrote  : 0x%016llx  %s\n", v->zap_spte,
-		spte__describe(ctx->cfg, v->zap_spte, v->level, desc,
-			       sizeof(desc)));
-	fprintf(f, "  installed  : 0x%016llx  %s\n", v->new_spte,
-		spte__describe(ctx->cfg, v->new_spte, v->level, desc,
-			       sizeof(desc)));
-	if (v->outcome != OUT_PRESENT_PFN)
+	fprintf(f, " as_id %u gfn 0x%llx level %s", v->as_id, v->gfn,
+		level_name(v->level));
+	if (v->root)
+		fprintf(f, " root 0x%llx", v->root);
+	if (v->sptep && v->kind != VK_PT_FREED)
+		fprintf(f, " sptep 0x%llx", v->sptep);
+	fprintf(f, " tid %u\n", v->tid);
+	print_kind_details(f, ctx, v);
+	if (v->kind != VK_PRESENT_PFN)
 		fprintf(f,
-			"  %s after the zap (zap by tid %u); flushes: begun "
-			"%llu before the zap, %llu begun now, last full flush "
-			"done #%llu\n",
-			format_ns(v->ts_ns - v->zap_ns, since, sizeof(since)),
-			v->zap_tid, v->zap_flush_seq, v->vm_begun_seq,
-			v->vm_full_done_seq);
-	print_stack(f, ctx, "install", v->stack_id);
-	if (v->outcome != OUT_PRESENT_PFN)
+			"  flushes: %llu begun before the zap, %llu begun now, last full flush done #%llu\n",
+			v->zap_flush_seq, v->vm_begun_seq, v->vm_full_done_seq);
+	print_stack(f, ctx, "where", v->stack_id);
+	if (v->zap_stack_id >= 0)
 		print_stack(f, ctx, "zap", v->zap_stack_id);
 	fflush(f);
 }

@@ -145,20 +145,20 @@ static void put_source_class(struct strbuf *sb, const char *cls,
 
 static void put_sources(struct strbuf *sb, const struct source_plan *plan)
 {
+	char buf[4];
+
 	if (!plan)
 		return;
 	family(sb, P "source_attached", "gauge",
-	       "1 for the event source attached for each class (spte: SPTE changes, flush: remote TLB flushes, teardown: root teardown), 0 for the others.");
+	       "1 for the event source attached for each class (spte: SPTE changes; hooks: remote flushes, root teardown, VM identity, deadlines), 0 for the others.");
 	put_source_class(sb, "spte", spte_sources, ARRAY_SIZE(spte_sources),
 			 plan->spte);
-	put_source_class(sb, "flush", hook_sources, ARRAY_SIZE(hook_sources),
-			 plan->flush);
-	put_source_class(sb, "teardown", hook_sources, ARRAY_SIZE(hook_sources),
-			 plan->teardown);
-	family(sb, P "flush_visible", "gauge",
-	       "1 when remote TLB flushes are seen, so reinstalls can be checked; 0 when every outcome is unverified.");
-	sample(sb, P "flush_visible", "", NULL, 0,
-	       sources__flush_visible(plan) ? "1" : "0");
+	put_source_class(sb, "hooks", hook_sources, ARRAY_SIZE(hook_sources),
+			 plan->hooks);
+	family(sb, P "flush_visibility", "gauge",
+	       "What is seen of remote TLB flushes: 2 every flush (patched kernel), 1 those of hooked functions (stock: violations only with counter evidence), 0 none (nothing is decided).");
+	snprintf(buf, sizeof(buf), "%d", sources__flush_visibility(plan));
+	sample(sb, P "flush_visibility", "", NULL, 0, buf);
 }
 
 static void put_progs(struct strbuf *sb, const struct prom_input *in)
@@ -224,8 +224,34 @@ static const struct counter_map counter_map[] = {
 	{ CNT_VM_FULL, P "map_full_total", "map", "vms", NULL },
 	{ CNT_INFLIGHT_FULL, P "map_full_total", "map", "inflight", NULL },
 	{ CNT_SITES_FULL, P "map_full_total", "map", "sites", NULL },
+	{ CNT_HOLDERS_FULL, P "map_full_total", "map", "holders", NULL },
+	{ CNT_TABLES_FULL, P "map_full_total", "map", "tables", NULL },
 	{ CNT_STACK_ERRORS, P "stack_errors_total", NULL, NULL,
 	  "Kernel stacks that could not be captured." },
+	{ CNT_PROTOCOL_MISSED, P "protocol_missed_total", NULL, NULL,
+	  "SPTE events lost because the tail call to the protocol program failed." },
+	{ CNT_DEADLINES, P "deadlines_total", "reason", "yield",
+	  "Flush deadlines seen, by reason: yield (mmu_lock yielded), unlock (mmu_lock released), notifier (invalidate_range_start returns), dirty_log (dirty state reported)." },
+	{ CNT_DEADLINES_UNLOCK, P "deadlines_total", "reason", "unlock", NULL },
+	{ CNT_DEADLINES_NOTIFIER, P "deadlines_total", "reason", "notifier",
+	  NULL },
+	{ CNT_DEADLINES_DIRTY_LOG, P "deadlines_total", "reason", "dirty_log",
+	  NULL },
+	{ CNT_DEADLINE_UNDECIDED, P "checks_undecided_total", "why",
+	  "history_lost",
+	  "Deadline and free checks that could not decide, by why: history_lost (flush history lost or several ranged flushes each covering part), flushes_unseen (stock: a flush may have been missed by the hooks)." },
+	{ CNT_DEADLINE_UNVERIFIED, P "checks_undecided_total", "why",
+	  "flushes_unseen", NULL },
+	{ CNT_FREE_PT, P "page_table_frees_total", "seen", "removal",
+	  "Page table frees seen, by whether their removal was seen (removal) or not (unknown: roots, or removed before the start)." },
+	{ CNT_FREE_UNKNOWN, P "page_table_frees_total", "seen", "unknown",
+	  NULL },
+	{ CNT_VM_DESTROYED, P "vms_destroyed_total", NULL, NULL,
+	  "VMs destroyed while tracing." },
+	{ CNT_VM_HISTORY_LOST, P "vm_history_lost_total", NULL, NULL,
+	  "Zaps older than their VM's flush state (the state was re-created): judged undecidable." },
+	{ CNT_UNFREEZE_UNKNOWN, P "unfreeze_unknown_total", NULL, NULL,
+	  "Unfreezes whose freeze was not tracked (before the start, or not tracked)." },
 };
 
 static void put_counters(struct strbuf *sb, const struct snapshot *snap)
@@ -263,12 +289,6 @@ const char *prom_counter_family(unsigned int cnt, int *rows)
 	return fam;
 }
 
-static bool is_violation(unsigned int out)
-{
-	return out == OUT_VIOL_PFN || out == OUT_VIOL_PERM ||
-	       out == OUT_PRESENT_PFN;
-}
-
 static void put_transitions(struct strbuf *sb, const struct stats *st)
 {
 	struct label l[2] = { { "transition", NULL }, { "level", NULL } };
@@ -286,21 +306,21 @@ static void put_transitions(struct strbuf *sb, const struct stats *st)
 	}
 }
 
-static void put_outcomes(struct strbuf *sb, const struct stats *st,
-			 const char *name, const char *lname, bool viol_only,
-			 const char *help)
+/* A [rows][SPTE_LEVELS] counter matrix as one family labelled by row and level. */
+static void put_level_matrix(struct strbuf *sb, const __u64 (*m)[SPTE_LEVELS],
+			     unsigned int rows, const char *(*row_name)(__u32),
+			     const char *name, const char *lname,
+			     const char *help)
 {
 	struct label l[2] = { { lname, NULL }, { "level", NULL } };
-	unsigned int out, lvl;
+	unsigned int r, lvl;
 
 	family(sb, name, "counter", help);
-	for (out = 0; out < OUT_MAX; out++) {
-		if (viol_only && !is_violation(out))
-			continue;
+	for (r = 0; r < rows; r++) {
 		for (lvl = 0; lvl < SPTE_LEVELS; lvl++) {
-			l[0].value = outcome_name(out);
+			l[0].value = row_name(r);
 			l[1].value = level_name(lvl + 1);
-			sample_u64(sb, name, l, 2, st->outcomes[out][lvl]);
+			sample_u64(sb, name, l, 2, m[r][lvl]);
 		}
 	}
 }
@@ -310,12 +330,19 @@ static void put_sweep(struct strbuf *sb, const struct snapshot *snap)
 	struct label l = { "reason", "covered" };
 
 	family(sb, P "pending_zaps_dropped_total", "counter",
-	       "Pending zaps dropped by the sweeper: covered (a completed flush covers them) or expired (older than --pending-ttl).");
+	       "Pending zaps dropped by the sweeper: covered (a completed flush covers them), expired (older than --pending-ttl) or vm_gone (their VM was destroyed).");
 	sample_u64(sb, P "pending_zaps_dropped_total", &l, 1,
 		   snap->sweep.covered);
 	l.value = "expired";
 	sample_u64(sb, P "pending_zaps_dropped_total", &l, 1,
 		   snap->sweep.expired);
+	l.value = "vm_gone";
+	sample_u64(sb, P "pending_zaps_dropped_total", &l, 1,
+		   snap->sweep.vm_gone);
+	family(sb, P "page_tables_expired_total", "counter",
+	       "Removed page tables forgotten after --pending-ttl without their free: not checked.");
+	sample_u64(sb, P "page_tables_expired_total", NULL, 0,
+		   snap->sweep.tables_expired);
 	family(sb, P "pending_zaps", "gauge",
 	       "Zaps still waiting for a covering remote flush after the last sweep.");
 	sample_u64(sb, P "pending_zaps", NULL, 0, snap->sweep.live);
@@ -387,16 +414,14 @@ static void put_vm_violations(struct strbuf *sb, const struct vm_entry *e)
 	struct label l[3] = {
 		{ "vm", e->label },
 		{ "comm", e->comm },
-		{ "class", NULL },
+		{ "kind", NULL },
 	};
-	unsigned int out;
+	unsigned int kind;
 
-	for (out = 0; out < OUT_MAX; out++) {
-		if (!is_violation(out))
-			continue;
-		l[2].value = outcome_name(out);
+	for (kind = 0; kind < VK_MAX; kind++) {
+		l[2].value = violation_kind_name(kind);
 		sample_u64(sb, P "vm_violations_total", l, 3,
-			   e->violations[out]);
+			   e->violations[kind]);
 	}
 }
 
@@ -442,12 +467,14 @@ int prom__render(const struct prom_input *in, struct strbuf *out)
 	put_progs(out, in);
 	put_counters(out, snap);
 	put_transitions(out, &snap->stats);
-	put_outcomes(
-		out, &snap->stats, P "outcomes_total", "outcome", false,
-		"What each install or present-to-present change turned out to be, by outcome and level.");
-	put_outcomes(
-		out, &snap->stats, P "violations_total", "class", true,
-		"Violations of the zap, remote flush, reinstall order, by class and level.");
+	put_level_matrix(
+		out, (const __u64(*)[SPTE_LEVELS])snap->stats.outcomes,
+		OUT_MAX, outcome_name, P "outcomes_total", "outcome",
+		"What each install of a leaf found under and over it, by outcome and level.");
+	put_level_matrix(
+		out, (const __u64(*)[SPTE_LEVELS])snap->stats.violations,
+		VK_MAX, violation_kind_name, P "violations_total", "kind",
+		"Violations of the removed-SPTE protocol, by the rule broken (kind) and level of the zapped SPTE.");
 	put_sweep(out, snap);
 	put_hists(out, &snap->hists);
 	put_vms(out, in->vms);

@@ -42,7 +42,7 @@ enum block_type {
  * then the raw struct spte_config, then the rest, then the CRC.
  */
 #define HDR_FIXED 32
-#define HDR_TAIL (8 + 8 + 4 * 4 + 64 + 32)
+#define HDR_TAIL (8 + 8 + 4 * 4 + sizeof(struct spte_limits) + 64 + 32)
 #define HDR_SIZE (HDR_FIXED + sizeof(struct spte_config) + HDR_TAIL + 4)
 
 /* ---- Byte helpers ------------------------------------------------------------- */
@@ -155,9 +155,10 @@ static void header_build(unsigned char *h, const struct record_info *in)
 	put64(h + off, in->realtime_ns);
 	put64(h + off + 8, in->monotonic_ns);
 	put32(h + off + 16, in->spte_source);
-	put32(h + off + 20, in->flush_source);
-	put32(h + off + 24, in->teardown_source);
+	put32(h + off + 20, in->hook_source);
 	off += 32;
+	memcpy(h + off, &in->limits, sizeof(in->limits));
+	off += sizeof(in->limits);
 	memcpy(h + off, in->kernel, strnlen(in->kernel, 63));
 	memcpy(h + off + 64, in->version, strnlen(in->version, 31));
 	put32(h + HDR_SIZE - 4, crc_of(0, h, HDR_SIZE - 4));
@@ -499,9 +500,10 @@ static void header_parse(struct replay *r, const unsigned char *h)
 	r->info.realtime_ns = get64(h + off);
 	r->info.monotonic_ns = get64(h + off + 8);
 	r->info.spte_source = get32(h + off + 16);
-	r->info.flush_source = get32(h + off + 20);
-	r->info.teardown_source = get32(h + off + 24);
+	r->info.hook_source = get32(h + off + 20);
 	off += 32;
+	memcpy(&r->info.limits, h + off, sizeof(r->info.limits));
+	off += sizeof(r->info.limits);
 	memcpy(r->info.kernel, h + off, 63);
 	memcpy(r->info.version, h + off + 64, 31);
 }
@@ -601,7 +603,7 @@ static int parse_events(struct replay *r, __u32 count, __u32 len)
 			       BLK_FMT ": %u events in %u bytes (corrupt)",
 			       BLK_ARGS(r), count, len);
 	for (i = 0; i < count; i++)
-		if (ev[i].type < EVENT_SPTE || ev[i].type > EVENT_TEARDOWN_END)
+		if (ev[i].type < EVENT_SPTE || ev[i].type >= EVENT_TYPE_MAX)
 			return rp_fail(r, -EBADMSG,
 				       BLK_FMT ": event %u has unknown type %u",
 				       BLK_ARGS(r), i, ev[i].type);

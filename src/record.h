@@ -26,7 +26,7 @@
 #include <stddef.h>
 #include "spte_trace.h"
 
-#define RECORD_VERSION 1
+#define RECORD_VERSION 2
 #define RECORD_BLOCK_EVENTS 1024 /* events per block at most */
 
 struct stack;
@@ -40,8 +40,8 @@ struct record_info {
 	__u64 realtime_ns; /* CLOCK_REALTIME at the start; 0: now */
 	__u64 monotonic_ns; /* CLOCK_MONOTONIC (event clock) at the start */
 	__u32 spte_source; /* enum spte_source */
-	__u32 flush_source; /* enum hook_source */
-	__u32 teardown_source; /* enum hook_source */
+	__u32 hook_source; /* enum hook_source */
+	struct spte_limits limits; /* the live map sizes; replay uses them */
 	char kernel[64]; /* uname -r; "": this host's */
 	char version[32]; /* spte-trace version; "": this build's */
 };

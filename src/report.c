@@ -18,7 +18,7 @@ struct feeder {
 
 static __u64 event_ts(const struct event *ev)
 {
-	return ev->type == EVENT_SPTE ? ev->spte.ts_ns : ev->flush.ts_ns;
+	return ev->type == EVENT_SPTE ? ev->spte.ts_ns : ev->vm.ts_ns;
 }
 
 static void feed(struct feeder *f, const struct event *ev, const char *comm)
@@ -117,7 +117,8 @@ static int run_text(const char *path, const struct report_opts *o,
 		return ret;
 	r->format = REPORT_TEXT;
 	spte_config__default(&r->cfg);
-	r->cfg.flush_visible = text_has_flushes(path);
+	r->cfg.flush_visible = text_has_flushes(path) ? FLUSH_COMPLETE :
+						       FLUSH_NONE;
 	ret = start_engine(r, o);
 	while (!ret && (ret = trace_text__next(tt, &ev)) == 1) {
 		/* a vCPU thread's name is not the VMM's: only the main thread's */

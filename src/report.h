@@ -27,7 +27,7 @@ enum report_format {
 };
 
 struct report_opts {
-	struct engine_limits limits; /* engine_limits__default() */
+	struct spte_limits limits; /* engine_limits__default() */
 	__u64 pending_ttl_ns; /* 0: never expire */
 	__u64 sweep_every_ns; /* 0: 1 s */
 	enum trace_text_vm text_vm; /* stock text: VM key */

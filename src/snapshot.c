@@ -20,8 +20,7 @@ void snapshot__delta(struct snapshot *out, const struct snapshot *cur,
 {
 	diff_u64(&out->stats, &cur->stats, &prev->stats, sizeof(out->stats));
 	diff_u64(&out->hists, &cur->hists, &prev->hists, sizeof(out->hists));
-	out->sweep.covered = cur->sweep.covered - prev->sweep.covered;
-	out->sweep.expired = cur->sweep.expired - prev->sweep.expired;
+	diff_u64(&out->sweep, &cur->sweep, &prev->sweep, sizeof(out->sweep));
 	out->sweep.live = cur->sweep.live;
 	out->ringbuf_lost = cur->ringbuf_lost - prev->ringbuf_lost;
 }
@@ -36,24 +35,23 @@ __u64 snapshot__outcome(const struct snapshot *s, __u32 out)
 	return n;
 }
 
-__u64 snapshot__transition(const struct snapshot *s, __u32 tr)
+__u64 snapshot__violation_kind(const struct snapshot *s, __u32 kind)
 {
 	__u64 n = 0;
 	int l;
 
 	for (l = 0; l < SPTE_LEVELS; l++)
-		n += s->stats.transitions[tr][l];
+		n += s->stats.violations[kind][l];
 	return n;
 }
 
 __u64 snapshot__violations(const struct snapshot *s)
 {
 	__u64 n = 0;
-	__u32 out;
+	__u32 kind;
 
-	for (out = 0; out < OUT_MAX; out++)
-		if (outcome_is_violation(out))
-			n += snapshot__outcome(s, out);
+	for (kind = 0; kind < VK_MAX; kind++)
+		n += snapshot__violation_kind(s, kind);
 	return n;
 }
 
@@ -64,6 +62,7 @@ __u64 snapshot__losses(const struct snapshot *s)
 
 	return c[CNT_VIOLATION_DROPS] + c[CNT_RECORD_DROPS] +
 	       c[CNT_STATE_FULL] + c[CNT_PENDING_FULL] + c[CNT_VM_FULL] +
-	       c[CNT_INFLIGHT_FULL] + c[CNT_SITES_FULL] + s->ringbuf_lost +
-	       s->sweep.expired;
+	       c[CNT_INFLIGHT_FULL] + c[CNT_SITES_FULL] + c[CNT_HOLDERS_FULL] +
+	       c[CNT_TABLES_FULL] + s->ringbuf_lost + s->sweep.expired +
+	       s->sweep.tables_expired;
 }

@@ -12,10 +12,14 @@
 #include "spte_trace.h"
 
 /* What the daemon's sweeper did with pending zaps (src/sweep.c). */
+/* What the sweeper did (src/sweep.c); all counters but the gauge live. */
 struct sweep_stats {
-	__u64 covered; /* dropped: a completed flush covers them */
-	__u64 expired; /* dropped after --pending-ttl */
-	__u64 live; /* still pending after the last sweep */
+	__u64 covered; /* pending zaps dropped: a completed flush covers them */
+	__u64 expired; /* pending zaps dropped after --pending-ttl */
+	__u64 vm_gone; /* pending zaps dropped: their VM was destroyed */
+	__u64 holders_dropped; /* empty, idle or dead-VM task batches */
+	__u64 tables_expired; /* removed tables whose free never came */
+	__u64 live; /* gauge: still pending after the last sweep */
 };
 
 struct snapshot {
@@ -30,8 +34,8 @@ void snapshot__delta(struct snapshot *out, const struct snapshot *cur,
 		     const struct snapshot *prev);
 /* Sums over levels. */
 __u64 snapshot__outcome(const struct snapshot *s, __u32 outcome);
-__u64 snapshot__transition(const struct snapshot *s, __u32 transition);
-/* Installs classified as violations (outcome_is_violation()). */
+__u64 snapshot__violation_kind(const struct snapshot *s, __u32 kind);
+/* Violations of every rule (enum violation_kind). */
 __u64 snapshot__violations(const struct snapshot *s);
 /* Dropped records, full maps, expired pending zaps. */
 __u64 snapshot__losses(const struct snapshot *s);

@@ -6,8 +6,29 @@
 
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include <cpuid.h>
 
+#include "ksyms.h"
 #include "sources.h"
+
+static const struct {
+	const char *symbol;
+	enum hook_class cls;
+} hooks[HOOK_MAX] = {
+#define HOOK_ROW(name, sym, cls, shape, arg) [HOOK_##name] = { #sym, cls },
+	SPTE_HOOKS(HOOK_ROW)
+#undef HOOK_ROW
+};
+
+const char *hook_symbol(enum hook_id id)
+{
+	return id < HOOK_MAX ? hooks[id].symbol : "unknown";
+}
+
+enum hook_class hook_class_of(enum hook_id id)
+{
+	return id < HOOK_MAX ? hooks[id].cls : HOOK_CLASSES;
+}
 
 struct btfs {
 	struct btf *vmlinux;
@@ -63,57 +84,11 @@ static bool has_tracepoint(const struct btfs *b, const char *sys,
 	return false;
 }
 
-static void scan_kallsyms(struct source_plan *plan)
-{
-	char line[512], type, name[256];
-	unsigned long long addr;
-	FILE *f = fopen("/proc/kallsyms", "r");
-	int i;
-
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%llx %c %255s", &addr, &type, name) != 3)
-			continue;
-		if (type != 't' && type != 'T')
-			continue;
-		for (i = 0; i < plan->nfuncs; i++)
-			if (!strcmp(name, plan->funcs[i].name))
-				plan->funcs[i].in_kallsyms = true;
-	}
-	fclose(f);
-}
-
 static bool kprobes_available(void)
 {
 	return access("/sys/bus/event_source/devices/kprobe/type", F_OK) == 0 ||
 	       access("/sys/kernel/tracing/kprobe_events", F_OK) == 0 ||
 	       access("/sys/kernel/debug/tracing/kprobe_events", F_OK) == 0;
-}
-
-static bool any_func(const struct source_plan *plan, enum hook_class cls,
-		     bool btf)
-{
-	int i;
-
-	for (i = 0; i < plan->nfuncs; i++)
-		if (plan->funcs[i].cls == cls &&
-		    (btf ? plan->funcs[i].in_btf : plan->funcs[i].in_kallsyms))
-			return true;
-	return false;
-}
-
-static enum hook_source pick_hook(const struct source_plan *plan,
-				  enum hook_class cls, bool patched_tp)
-{
-	if (patched_tp)
-		return HOOK_SRC_PATCHED;
-	if (!plan->fentry_failed && any_func(plan, cls, true))
-		return HOOK_SRC_FENTRY;
-	if (!plan->kprobe_failed && plan->kprobes_available &&
-	    any_func(plan, cls, false))
-		return HOOK_SRC_KPROBE;
-	return HOOK_SRC_NONE;
 }
 
 static void read_mmu_state(struct source_plan *plan)
@@ -134,132 +109,147 @@ static void read_mmu_state(struct source_plan *plan)
 	}
 }
 
-static const struct hook_func hook_funcs[] = {
-	{ .name = "kvm_flush_remote_tlbs", .cls = HOOK_FLUSH },
-	{ .name = "kvm_flush_remote_tlbs_with_address",
-	  .cls = HOOK_FLUSH }, /* to 6.5 */
-	{ .name = "kvm_flush_remote_tlbs_range", .cls = HOOK_FLUSH }, /* 6.6+ */
-	{ .name = "kvm_flush_remote_tlbs_memslot",
-	  .cls = HOOK_FLUSH }, /* 6.6+ */
-	{ .name = "kvm_tdp_mmu_zap_invalidated_roots", .cls = HOOK_TEARDOWN },
-	{ .name = "kvm_tdp_mmu_zap_all", .cls = HOOK_TEARDOWN },
-};
+/*
+ * Under Hyper-V, KVM flushes gfn ranges through a hypercall
+ * (kvm_x86_ops.flush_remote_tlbs_range, tlb_remote_flush_with_range before
+ * 6.6) that never touches kvm->stat.generic.remote_tlb_flush_requests: the
+ * counter then cannot prove that no flush happened.
+ */
+static bool on_hyperv(void)
+{
+	unsigned int eax, ebx, ecx, edx;
+	char vendor[13];
+
+	__cpuid(1, eax, ebx, ecx, edx);
+	if (!(ecx & (1U << 31)))
+		return false;
+	__cpuid(0x40000000, eax, ebx, ecx, edx);
+	memcpy(vendor, &ebx, 4);
+	memcpy(vendor + 4, &ecx, 4);
+	memcpy(vendor + 8, &edx, 4);
+	vendor[12] = '\0';
+	return !strcmp(vendor, "Microsoft Hv");
+}
+
+static bool any_hook(const struct source_plan *plan, bool btf)
+{
+	int i;
+
+	for (i = 0; i < HOOK_MAX; i++)
+		if (btf ? plan->funcs[i].in_btf : plan->funcs[i].in_kallsyms)
+			return true;
+	return false;
+}
+
+static enum hook_source pick_hooks(const struct source_plan *plan)
+{
+	if (plan->spte == SPTE_SRC_PATCHED)
+		return HOOK_SRC_PATCHED;
+	if (!plan->fentry_failed && !plan->fentry_excluded &&
+	    any_hook(plan, true))
+		return HOOK_SRC_FENTRY;
+	if (!plan->kprobe_failed && !plan->kprobe_excluded &&
+	    plan->kprobes_available && any_hook(plan, false))
+		return HOOK_SRC_KPROBE;
+	return HOOK_SRC_NONE;
+}
+
+/*
+ * The patched kernel's v2 series (docs/tracepoints.md): SPTE events with
+ * their root, and the deadline event.  A kernel with only the SPTE events
+ * of an older series is taken for a stock one.
+ */
+static bool patched_kernel(const struct btfs *b)
+{
+	return has_tracepoint(b, "kvmmmu", "kvm_tdp_mmu_spte_set") &&
+	       has_tracepoint(b, "kvm", "kvm_mmu_flush_deadline") &&
+	       has_tracepoint(b, "kvm", "kvm_remote_tlb_flush_begin");
+}
 
 int sources__probe(struct source_plan *plan, bool force_stock)
 {
+	struct ksyms *ks = ksyms__load("/proc/kallsyms");
 	struct btfs b = {};
-	bool patched;
 	int i;
 
 	memset(plan, 0, sizeof(*plan));
-	plan->nfuncs = sizeof(hook_funcs) / sizeof(hook_funcs[0]);
-	memcpy(plan->funcs, hook_funcs, sizeof(hook_funcs));
 	btfs_load(&b);
-	for (i = 0; i < plan->nfuncs; i++)
+	for (i = 0; i < HOOK_MAX; i++) {
 		plan->funcs[i].in_btf =
-			btfs_has(&b, plan->funcs[i].name, BTF_KIND_FUNC);
-	scan_kallsyms(plan);
+			btfs_has(&b, hooks[i].symbol, BTF_KIND_FUNC);
+		plan->funcs[i].in_kallsyms =
+			ks && ksyms__find_name(ks, hooks[i].symbol);
+	}
+	ksyms__free(ks);
 	plan->kprobes_available = kprobes_available();
+	plan->counter_blind = on_hyperv();
 	read_mmu_state(plan);
 
-	patched = !force_stock &&
-		  has_tracepoint(&b, "kvmmmu", "kvm_tdp_mmu_spte_set");
-	if (patched)
+	if (!force_stock && patched_kernel(&b))
 		plan->spte = SPTE_SRC_PATCHED;
 	else if (has_tracepoint(&b, "kvmmmu", "kvm_tdp_mmu_spte_changed"))
 		plan->spte = SPTE_SRC_STOCK;
-	plan->flush = pick_hook(
-		plan, HOOK_FLUSH,
-		patched && has_tracepoint(&b, "kvm",
-					  "kvm_remote_tlb_flush_begin"));
-	plan->teardown = pick_hook(
-		plan, HOOK_TEARDOWN,
-		patched && has_tracepoint(&b, "kvmmmu",
-					  "kvm_tdp_mmu_root_teardown_begin"));
+	plan->zap_all_fast_tp =
+		has_tracepoint(&b, "kvmmmu", "kvm_mmu_zap_all_fast");
+	plan->hooks = pick_hooks(plan);
 	btfs_free(&b);
 	return plan->spte == SPTE_SRC_NONE ? -ENOENT : 0;
 }
 
-void sources__downgrade(struct source_plan *plan, enum hook_source failed,
-			const char *why)
+void sources__downgrade(struct source_plan *plan, enum hook_source kind,
+			bool refused, const char *why)
 {
-	if (failed == HOOK_SRC_FENTRY) {
-		plan->fentry_failed = true;
-		snprintf(plan->fentry_error, sizeof(plan->fentry_error), "%s",
-			 why);
-	} else if (failed == HOOK_SRC_KPROBE) {
-		plan->kprobe_failed = true;
-		snprintf(plan->kprobe_error, sizeof(plan->kprobe_error), "%s",
-			 why);
-	}
-	if (plan->flush == failed)
-		plan->flush = pick_hook(plan, HOOK_FLUSH, false);
-	if (plan->teardown == failed)
-		plan->teardown = pick_hook(plan, HOOK_TEARDOWN, false);
+	bool *failed = kind == HOOK_SRC_FENTRY ? &plan->fentry_failed :
+						 &plan->kprobe_failed;
+	bool *excluded = kind == HOOK_SRC_FENTRY ? &plan->fentry_excluded :
+						   &plan->kprobe_excluded;
+	char *error = kind == HOOK_SRC_FENTRY ? plan->fentry_error :
+						plan->kprobe_error;
+
+	if (kind != HOOK_SRC_FENTRY && kind != HOOK_SRC_KPROBE)
+		return;
+	*(refused ? failed : excluded) = true;
+	snprintf(error, sizeof(plan->fentry_error), "%s", why);
+	if (plan->hooks == kind)
+		plan->hooks = pick_hooks(plan);
 }
 
-static void enable(struct bpf_object *obj, const char *prefix, const char *name)
+enum hook_source sources__hook_kind(const struct source_plan *plan,
+				    enum hook_id id)
 {
-	struct bpf_program *prog;
-	char buf[128];
-
-	snprintf(buf, sizeof(buf), "%s%s", prefix, name);
-	prog = bpf_object__find_program_by_name(obj, buf);
-	if (prog)
-		bpf_program__set_autoload(prog, true);
+	if (id >= HOOK_MAX)
+		return HOOK_SRC_NONE;
+	if (plan->hooks == HOOK_SRC_FENTRY && plan->funcs[id].in_btf)
+		return HOOK_SRC_FENTRY;
+	if (plan->hooks == HOOK_SRC_KPROBE && plan->funcs[id].in_kallsyms)
+		return HOOK_SRC_KPROBE;
+	return HOOK_SRC_NONE;
 }
 
-static void select_hooks(const struct source_plan *plan, struct bpf_object *obj,
-			 enum hook_class cls, enum hook_source src)
+static bool class_hooked(const struct source_plan *plan, enum hook_class cls)
 {
 	int i;
 
-	for (i = 0; i < plan->nfuncs; i++) {
-		const struct hook_func *fn = &plan->funcs[i];
-
-		if (fn->cls != cls)
-			continue;
-		if (src == HOOK_SRC_FENTRY && fn->in_btf) {
-			enable(obj, "fentry_", fn->name);
-			enable(obj, "fexit_", fn->name);
-		} else if (src == HOOK_SRC_KPROBE && fn->in_kallsyms) {
-			enable(obj, "kprobe_", fn->name);
-			enable(obj, "kretprobe_", fn->name);
-		}
-	}
+	for (i = 0; i < HOOK_MAX; i++)
+		if (hooks[i].cls == cls &&
+		    sources__hook_kind(plan, i) != HOOK_SRC_NONE)
+			return true;
+	return false;
 }
 
-void sources__select(const struct source_plan *plan, struct bpf_object *obj)
+enum flush_visibility sources__flush_visibility(const struct source_plan *plan)
 {
-	struct bpf_program *prog;
-
-	bpf_object__for_each_program(prog, obj)
-		bpf_program__set_autoload(prog, false);
-
-	if (plan->spte == SPTE_SRC_PATCHED) {
-		enable(obj, "patched_", "spte_set");
-		enable(obj, "patched_", "spte_freeze");
-		enable(obj, "patched_", "spte_unfreeze");
-	} else if (plan->spte == SPTE_SRC_STOCK) {
-		enable(obj, "stock_", "spte_changed");
-	}
-	if (plan->flush == HOOK_SRC_PATCHED) {
-		enable(obj, "patched_", "flush_begin");
-		enable(obj, "patched_", "flush_end");
-	} else {
-		select_hooks(plan, obj, HOOK_FLUSH, plan->flush);
-	}
-	if (plan->teardown == HOOK_SRC_PATCHED) {
-		enable(obj, "patched_", "teardown_begin");
-		enable(obj, "patched_", "teardown_end");
-	} else {
-		select_hooks(plan, obj, HOOK_TEARDOWN, plan->teardown);
-	}
+	if (plan->hooks == HOOK_SRC_PATCHED)
+		return FLUSH_COMPLETE;
+	if (plan->spte == SPTE_SRC_STOCK && class_hooked(plan, HOOK_FLUSH))
+		return FLUSH_PARTIAL;
+	return FLUSH_NONE;
 }
 
-bool sources__flush_visible(const struct source_plan *plan)
+bool sources__vm_identity(const struct source_plan *plan)
 {
-	return plan->flush != HOOK_SRC_NONE;
+	return plan->spte == SPTE_SRC_PATCHED ||
+	       class_hooked(plan, HOOK_CONTEXT);
 }
 
 const char *spte_source_name(enum spte_source s)
@@ -288,90 +278,90 @@ const char *hook_source_name(enum hook_source s)
 	}
 }
 
-static void describe_hooks(const struct source_plan *plan, FILE *f,
-			   enum hook_class cls, enum hook_source src)
+static void describe_class(const struct source_plan *plan, FILE *f,
+			   const char *title, enum hook_class cls)
 {
 	int i, n = 0;
 
-	fprintf(f, "%s", hook_source_name(src));
-	if (src != HOOK_SRC_FENTRY && src != HOOK_SRC_KPROBE)
+	fprintf(f, "  %-15s: ", title);
+	if (plan->hooks == HOOK_SRC_PATCHED) {
+		fprintf(f, "%s\n", hook_source_name(HOOK_SRC_PATCHED));
 		return;
-	fprintf(f, " on");
-	for (i = 0; i < plan->nfuncs; i++) {
-		const struct hook_func *fn = &plan->funcs[i];
-
-		if (fn->cls == cls &&
-		    (src == HOOK_SRC_FENTRY ? fn->in_btf : fn->in_kallsyms)) {
-			fprintf(f, "%s %s", n ? "," : "", fn->name);
-			n++;
-		}
 	}
-}
+	for (i = 0; i < HOOK_MAX; i++) {
+		enum hook_source k = sources__hook_kind(plan, i);
 
-/* A kind given up on: refused by the kernel, or excluded by --hooks. */
-static const char *refusal(const char *why)
-{
-	return strncmp(why, "not used", 8) ? "refused by this kernel " : "";
+		if (hooks[i].cls != cls || k == HOOK_SRC_NONE)
+			continue;
+		fprintf(f, "%s%s", n ? ", " : "", hooks[i].symbol);
+		n++;
+	}
+	fprintf(f, "%s%s\n", n ? " via " : "none",
+		n ? hook_source_name(plan->hooks) : "");
 }
 
 static void describe_refusals(const struct source_plan *plan, FILE *f)
 {
-	if (plan->fentry_failed)
+	if (plan->fentry_failed || plan->fentry_excluded)
 		fprintf(f, "  fentry/fexit   : %s(%s)\n",
-			refusal(plan->fentry_error), plan->fentry_error);
-	if (plan->kprobe_failed)
+			plan->fentry_failed ? "refused by this kernel " : "",
+			plan->fentry_error);
+	if (plan->kprobe_failed || plan->kprobe_excluded)
 		fprintf(f, "  kprobes        : %s(%s)\n",
-			refusal(plan->kprobe_error), plan->kprobe_error);
-	else if (!plan->kprobes_available)
+			plan->kprobe_failed ? "refused by this kernel " : "",
+			plan->kprobe_error);
+	else if (!plan->kprobes_available && plan->spte == SPTE_SRC_STOCK)
 		fprintf(f,
 			"  kprobes        : this kernel has none (no kprobe PMU, no kprobe_events)\n");
 }
 
-static bool no_blind_spots(const struct source_plan *plan)
-{
-	return plan->spte == SPTE_SRC_PATCHED &&
-	       plan->flush == HOOK_SRC_PATCHED &&
-	       plan->teardown == HOOK_SRC_PATCHED && !plan->tdp_mmu_disabled;
-}
-
+/*
+ * What the plan cannot see, and what the monitor does about it: never a
+ * violation on evidence that a blind spot could explain.
+ */
 static void describe_blind_spots(const struct source_plan *plan, FILE *f)
 {
+	enum flush_visibility vis = sources__flush_visibility(plan);
+
 	fprintf(f, "blind spots:\n");
-	if (no_blind_spots(plan))
+	if (plan->spte == SPTE_SRC_PATCHED && !plan->tdp_mmu_disabled) {
 		fprintf(f,
-			"  none: every TDP MMU SPTE write, remote flush and root teardown is traced\n");
-	if (plan->spte == SPTE_SRC_STOCK) {
-		fprintf(f,
-			"  - the stock tracepoint carries no VM: VMs are keyed by the mm of the task\n"
-			"    making the change; changes made by kernel threads (kswapd, khugepaged)\n"
-			"    are not attributed and not checked; two VMs in one process share a key\n");
-		fprintf(f,
-			"  - the write that replaces a removed SPTE after the flush is not traced:\n"
-			"    the frozen window histogram stays empty\n");
-		fprintf(f,
-			"  - writes outside handle_changed_spte() (huge page split fill, fast page\n"
-			"    fault fix-ups) are not traced\n");
+			"  none: every TDP MMU SPTE write with its root, every remote flush, every\n"
+			"  flush deadline, page table free and VM destruction is traced\n");
+		return;
 	}
-	switch (plan->flush) {
-	case HOOK_SRC_NONE:
+	if (vis == FLUSH_NONE)
 		fprintf(f,
-			"  - remote TLB flushes are invisible: no reinstall can be verified; they are\n"
-			"    counted as 'unverified', never reported as violations\n");
-		break;
-	case HOOK_SRC_FENTRY:
-	case HOOK_SRC_KPROBE:
+			"  - remote TLB flushes are invisible (no fentry/fexit, no kprobes): no zap\n"
+			"    can be checked; installs after zaps are counted as 'unverified'\n");
+	if (!sources__vm_identity(plan))
 		fprintf(f,
-			"  - flushes are seen only through calls to the hooked functions: a flush the\n"
-			"    compiler inlined into its caller is missed, and a zap it covered is then\n"
-			"    reported as uncovered; confirm violations on a patched kernel\n");
-		break;
-	default:
-		break;
-	}
-	if (plan->teardown == HOOK_SRC_NONE && plan->flush != HOOK_SRC_NONE)
+			"  - the stock tracepoint carries no VM and the TDP MMU entry points cannot be\n"
+			"    hooked: SPTE changes are keyed by the task's mm, a guess (two VMs of one\n"
+			"    process share it), and nothing keyed by a guess is ever reported\n");
+	else
 		fprintf(f,
-			"  - root teardown (memslot deletion, VM exit) is invisible: zaps of torn-down\n"
-			"    roots followed by installs in new roots are reported as uncovered\n");
+			"  - SPTE changes outside the hooked TDP MMU entry points (none known) are\n"
+			"    keyed by the task's mm and never reported\n");
+	if (vis == FLUSH_PARTIAL)
+		fprintf(f,
+			"  - flushes are seen through function hooks, which miss inlined calls: an\n"
+			"    uncovered zap is reported only when kvm->stat.generic.remote_tlb_flush_requests\n"
+			"    shows that no flush was requested at all since the zap%s\n",
+			plan->counter_blind ?
+				";\n    under Hyper-V ranged flushes bypass that counter, so nothing is reported" :
+				"");
+	fprintf(f,
+		"  - the stock tracepoint has no root: zaps made while invalidated roots exist\n"
+		"    (memslot updates) are not judged; roots of guest mode and SMM are told apart\n"
+		"    only by address space (as_id)\n"
+		"  - the write that unfreezes an atomically zapped SPTE is not traced: the\n"
+		"    unfreeze rule (R2) and the frozen-window histogram need the patched kernel;\n"
+		"    on 6.10+ an atomic zap is reported only after its flush (upstream\n"
+		"    aca48556c592) and is not judged\n"
+		"  - no page table free or dirty-log deadline is traced: rules R5 and R6 need the\n"
+		"    patched kernel; writes outside handle_changed_spte() (huge page split fill,\n"
+		"    fast page fault fix-ups) are not traced\n");
 	if (plan->tdp_mmu_disabled)
 		fprintf(f,
 			"  - kvm.tdp_mmu=N: the TDP MMU is off, nothing will be seen\n");
@@ -380,12 +370,14 @@ static void describe_blind_spots(const struct source_plan *plan, FILE *f)
 void sources__describe(const struct source_plan *plan, FILE *f)
 {
 	fprintf(f, "sources:\n");
-	fprintf(f, "  SPTE changes   : %s\n", spte_source_name(plan->spte));
-	fprintf(f, "  remote flushes : ");
-	describe_hooks(plan, f, HOOK_FLUSH, plan->flush);
-	fprintf(f, "\n  root teardown  : ");
-	describe_hooks(plan, f, HOOK_TEARDOWN, plan->teardown);
-	fputc('\n', f);
+	fprintf(f, "  %-15s: %s\n", "SPTE changes", spte_source_name(plan->spte));
+	describe_class(plan, f, "remote flushes", HOOK_FLUSH);
+	describe_class(plan, f, "root teardown", HOOK_TEARDOWN);
+	if (plan->hooks != HOOK_SRC_PATCHED) {
+		describe_class(plan, f, "VM identity", HOOK_CONTEXT);
+		describe_class(plan, f, "deadlines", HOOK_DEADLINE);
+		describe_class(plan, f, "VM destruction", HOOK_DESTROY);
+	}
 	describe_refusals(plan, f);
 	describe_blind_spots(plan, f);
 }

@@ -4,116 +4,185 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <bpf/bpf.h>
-
+#include "array.h"
 #include "spte_rules.h"
 #include "sweep.h"
 
+/* A pending zap (or region summary) to drop, and why. */
 struct victim {
 	struct spte_key key;
-	__u64 zap_ns; /* identifies the zap we judged */
+	__u64 zap_ns;	/* identifies the zap that was judged */
+	__u32 action;	/* enum sweep_action */
 };
 
-struct doomed {
-	struct victim *v;
-	size_t count;
-	size_t cap;
+struct pass {
+	const struct sweep_ops *ops;
+	void *store;
+	__u64 now, ttl;
+	struct array victims;	/* struct victim */
+	struct array keys;	/* VM ids, holder keys or table pfns */
+	struct sweep_stats *stats;
+	__u64 live;
 };
 
-static int doomed_add(struct doomed *d, const struct spte_key *key,
-		      __u64 zap_ns)
+static int visit_pending(void *arg, const void *k, const void *v)
 {
-	struct victim *p;
+	struct pass *ps = arg;
+	const struct spte_key *key = k;
+	const struct pending_zap *p = v;
+	struct vm_state vm;
+	struct victim *vi;
+	__u32 action;
 
-	if (d->count == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 1024;
-
-		p = realloc(d->v, cap * sizeof(*p));
-		if (!p)
-			return -ENOMEM;
-		d->v = p;
-		d->cap = cap;
+	action = proto_sweep_action(ps->ops->lookup(ps->store, SWEEP_VMS,
+						    &(__u64){ key->vm }, &vm) ?
+					    NULL :
+					    &vm,
+				    key, p, ps->now, ps->ttl);
+	if (action == SWEEP_KEEP) {
+		ps->live++;
+		return 0;
 	}
-	d->v[d->count].key = *key;
-	d->v[d->count].zap_ns = zap_ns;
-	d->count++;
+	vi = array__push(&ps->victims);
+	if (!vi)
+		return -ENOMEM;
+	vi->key = *key;
+	vi->zap_ns = p->zap_ns;
+	vi->action = action;
 	return 0;
 }
 
 /*
- * The kernel may have resolved the zap and made a new one at the same SPTE
- * since we looked: only delete the zap we judged.  (A window of a few
- * microseconds remains between this check and the delete.)
+ * The kernel may have resolved the zap and recorded a new one at the same
+ * SPTE since the walk: only delete the zap that was judged.  (A window of
+ * a few microseconds remains between this check and the delete.)
  */
-static bool delete_if_same(int pending_fd, const struct victim *v)
+static bool remove_if_same(struct pass *ps, const struct victim *vi)
 {
 	struct pending_zap p;
 
-	if (bpf_map_lookup_elem(pending_fd, &v->key, &p) ||
-	    p.zap_ns != v->zap_ns)
+	if (ps->ops->lookup(ps->store, SWEEP_PENDING, &vi->key, &p) ||
+	    p.zap_ns != vi->zap_ns)
 		return false;
-	return !bpf_map_delete_elem(pending_fd, &v->key);
+	return !ps->ops->remove(ps->store, SWEEP_PENDING, &vi->key);
 }
 
-static void mark_expired(int state_fd, const struct victim *v)
+/* So that an install after the expiry says `expired`, not `covered`. */
+static void mark_expired(struct pass *ps, const struct victim *vi)
 {
 	struct spte_state st;
 
-	if (bpf_map_lookup_elem(state_fd, &v->key, &st) ||
-	    !(st.flags & STATE_ZAPPED) || st.zap_ns != v->zap_ns)
+	if (ps->ops->lookup(ps->store, SWEEP_STATE, &vi->key, &st) ||
+	    !(st.flags & STATE_ZAPPED) || st.ts_ns != vi->zap_ns)
 		return;
 	st.flags |= STATE_EXPIRED;
-	/* BPF_EXIST: never resurrect an entry the kernel just evicted. */
-	bpf_map_update_elem(state_fd, &v->key, &st, BPF_EXIST);
+	/* update: never resurrect an entry the kernel just evicted. */
+	ps->ops->update(ps->store, SWEEP_STATE, &vi->key, &st);
 }
 
-/*
- * Deleting while walking with get_next_key restarts the walk, so collect
- * the victims first and delete them afterwards.
- */
-int sweep_pending(const struct sweep_maps *maps, __u64 now_ns, __u64 ttl_ns,
-		  struct sweep_stats *stats)
+static void act(struct pass *ps, const struct victim *vi)
 {
-	struct doomed covered = {}, expired = {};
-	struct spte_key key, next;
-	struct pending_zap p;
-	struct vm_state vm;
-	bool first = true, have_vm;
-	__u64 live = 0;
-	size_t i;
-	int err = 0;
+	switch (vi->action) {
+	case SWEEP_COVERED:
+		if (remove_if_same(ps, vi))
+			ps->stats->covered++;
+		break;
+	case SWEEP_EXPIRED:
+		/* Mark before deleting: an install in between still finds it. */
+		mark_expired(ps, vi);
+		if (remove_if_same(ps, vi))
+			ps->stats->expired++;
+		break;
+	case SWEEP_VM_GONE:
+		if (remove_if_same(ps, vi))
+			ps->stats->vm_gone++;
+		break;
+	}
+}
 
-	while (!err && !bpf_map_get_next_key(maps->pending_fd,
-					     first ? NULL : &key, &next)) {
-		first = false;
-		key = next;
-		if (bpf_map_lookup_elem(maps->pending_fd, &key, &p))
-			continue;
-		have_vm = !bpf_map_lookup_elem(maps->vms_fd, &key.vm, &vm);
-		switch (proto_sweep_action(have_vm ? &vm : NULL, &key, &p,
-					   now_ns, ttl_ns)) {
-		case SWEEP_COVERED:
-			err = doomed_add(&covered, &key, p.zap_ns);
-			break;
-		case SWEEP_EXPIRED:
-			err = doomed_add(&expired, &key, p.zap_ns);
-			break;
-		default:
-			live++;
-			break;
-		}
-	}
-	for (i = 0; i < covered.count; i++)
-		if (delete_if_same(maps->pending_fd, &covered.v[i]))
-			stats->covered++;
-	/* Mark before deleting: an install in between still finds the zap. */
-	for (i = 0; i < expired.count; i++) {
-		mark_expired(maps->state_fd, &expired.v[i]);
-		if (delete_if_same(maps->pending_fd, &expired.v[i]))
-			stats->expired++;
-	}
-	stats->live = live;
-	free(covered.v);
-	free(expired.v);
+static int collect_key(struct pass *ps, const void *key, size_t size)
+{
+	void *slot = array__push(&ps->keys);
+
+	if (!slot)
+		return -ENOMEM;
+	memcpy(slot, key, size);
+	return 0;
+}
+
+/* A VM's state exists until the VM is destroyed (ids are never reused). */
+static bool vm_gone(struct pass *ps, __u64 id)
+{
+	struct vm_state vm;
+
+	return ps->ops->lookup(ps->store, SWEEP_VMS, &id, &vm) == -ENOENT;
+}
+
+static int visit_holder(void *arg, const void *k, const void *v)
+{
+	struct pass *ps = arg;
+	const struct holder_key *hk = k;
+	const struct holder *h = v;
+	__u64 last = h->zaps.last_ns > h->protects.last_ns ? h->zaps.last_ns :
+							     h->protects.last_ns;
+	bool idle = ps->ttl && ps->now > last && ps->now - last > ps->ttl;
+
+	if ((!h->zaps.count && !h->protects.count) || idle ||
+	    vm_gone(ps, hk->vm))
+		return collect_key(ps, k, sizeof(*hk));
+	return 0;
+}
+
+static int visit_table(void *arg, const void *k, const void *v)
+{
+	struct pass *ps = arg;
+	const struct removed_table *t = v;
+
+	if ((ps->ttl && ps->now > t->removed_ns &&
+	     ps->now - t->removed_ns > ps->ttl) ||
+	    vm_gone(ps, t->vm))
+		return collect_key(ps, k, sizeof(__u64));
+	return 0;
+}
+
+/* Walk @map collecting keys of @size with @fn, then remove them. */
+static int sweep_keys(struct pass *ps, enum sweep_map map, size_t size,
+		      sweep_visit_fn fn, __u64 *removed)
+{
+	size_t i;
+	int err;
+
+	array__init(&ps->keys, size);
+	err = ps->ops->for_each(ps->store, map, fn, ps);
+	for (i = 0; !err && i < ps->keys.count; i++)
+		if (!ps->ops->remove(ps->store, map, array__at(&ps->keys, i)))
+			(*removed)++;
+	array__free(&ps->keys);
+	return err;
+}
+
+int sweep__run(const struct sweep_ops *ops, void *store, __u64 now_ns,
+	       __u64 ttl_ns, struct sweep_stats *stats)
+{
+	struct pass ps = {
+		.ops = ops, .store = store, .now = now_ns, .ttl = ttl_ns,
+		.stats = stats,
+	};
+	size_t i;
+	int err;
+
+	array__init(&ps.victims, sizeof(struct victim));
+	err = ops->for_each(store, SWEEP_PENDING, visit_pending, &ps);
+	for (i = 0; !err && i < ps.victims.count; i++)
+		act(&ps, array__at(&ps.victims, i));
+	array__free(&ps.victims);
+	if (err)
+		return err;
+	stats->live = ps.live;
+	err = sweep_keys(&ps, SWEEP_HOLDERS, sizeof(struct holder_key),
+			 visit_holder, &stats->holders_dropped);
+	if (!err)
+		err = sweep_keys(&ps, SWEEP_TABLES, sizeof(__u64), visit_table,
+				 &stats->tables_expired);
 	return err;
 }

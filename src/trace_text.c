@@ -52,14 +52,19 @@ enum field {
 	F_START,
 	F_PAGES,
 	F_SEQ,
+	F_ROOT,
+	F_ROOT_INVALID,
+	F_REASON,
+	F_PT,
 	F_MAX,
 };
 
 #define BIT(f) (1U << (f))
 
 static const char *const field_canon[F_MAX] = {
-	"vm",	    "pid",	"as_id",     "gfn",   "level", "sptep",
-	"old_spte", "new_spte", "start_gfn", "pages", "seq",
+	"vm",	    "pid",	"as_id",     "gfn",	 "level",
+	"sptep",    "old_spte", "new_spte",  "start_gfn", "pages",
+	"seq",	    "root",	"root_invalid", "reason", "pt",
 };
 
 static const struct {
@@ -75,6 +80,8 @@ static const struct {
 	{ "new_spte", F_NEW, 16 },    { "new", F_NEW, 16 },
 	{ "start_gfn", F_START, 16 }, { "start", F_START, 16 },
 	{ "pages", F_PAGES, 16 },     { "seq", F_SEQ, 10 },
+	{ "root", F_ROOT, 16 },	      { "root_invalid", F_ROOT_INVALID, 10 },
+	{ "reason", F_REASON, 10 },   { "pt", F_PT, 16 },
 };
 
 #define SPTE_FIELDS \
@@ -101,6 +108,19 @@ static const struct event_def {
 	{ "kvm_tdp_mmu_root_teardown_begin", EVENT_TEARDOWN_BEGIN, 0,
 	  BIT(F_KVM) },
 	{ "kvm_tdp_mmu_root_teardown_end", EVENT_TEARDOWN_END, 0, BIT(F_KVM) },
+	{ "kvm_mmu_flush_deadline", EVENT_DEADLINE, 0,
+	  BIT(F_KVM) | BIT(F_REASON) },
+	{ "kvm_tdp_mmu_free_sp", EVENT_FREE_PT, 0,
+	  BIT(F_PT) | BIT(F_GFN) | BIT(F_LEVEL) },
+	{ "kvm_destroy_vm", EVENT_VM_DESTROY, 0, BIT(F_KVM) },
+};
+
+/* kvm_mmu_flush_deadline prints its reason by name. */
+static const char *const reason_names[DEADLINE_MAX] = {
+	[DEADLINE_YIELD] = "yield",
+	[DEADLINE_UNLOCK] = "unlock",
+	[DEADLINE_NOTIFIER] = "notifier",
+	[DEADLINE_DIRTY_LOG] = "dirty_log",
 };
 
 struct fields {
@@ -304,6 +324,11 @@ static bool parse_value(const char *s, size_t n, int base, enum field f,
 		*out = FLUSH_ALL_PAGES;
 		return true;
 	}
+	if (f == F_REASON) {
+		for (*out = 0; *out < DEADLINE_MAX; (*out)++)
+			if (!strcmp(buf, reason_names[*out]))
+				return true;
+	}
 	if (!strncmp(buf, "0x", 2) || !strncmp(buf, "0X", 2))
 		base = 16;
 	if (buf[0] == '-' || buf[0] == '+' || !isxdigit((unsigned char)buf[0]))
@@ -427,9 +452,14 @@ static int fill_spte(struct trace_text *tt, const struct event_def *def,
 	s->as_id = fl->v[F_AS_ID];
 	s->level = fl->v[F_LEVEL];
 	s->op = def->op;
+	s->root = fl->v[F_ROOT];
+	if (fl->v[F_ROOT_INVALID])
+		s->flags |= SPTE_F_ROOT_INVALID;
 	if (def->op == SPTE_OP_CHANGED) {
+		/* The VM is a guess: never enough for a violation. */
 		s->vm = stock_vm(tt, pf);
 		s->pid = pf->tgid ? pf->tgid : pf->tid;
+		s->flags |= SPTE_F_VM_GUESSED;
 	} else {
 		s->vm = fl->v[F_KVM];
 		s->pid = fl->seen & BIT(F_PID) ? fl->v[F_PID] :
@@ -439,17 +469,23 @@ static int fill_spte(struct trace_text *tt, const struct event_def *def,
 	return 1;
 }
 
-static int fill_flush(const struct prefix *pf, const struct fields *fl,
-		      struct event *ev)
+static int fill_vm_event(const struct prefix *pf, const struct fields *fl,
+			 struct event *ev)
 {
-	struct flush_event *f = &ev->flush;
+	struct vm_event *f = &ev->vm;
 
 	f->ts_ns = pf->ts_ns;
 	f->vm = fl->v[F_KVM];
-	f->start_gfn = fl->v[F_START];
+	f->start_gfn = ev->type == EVENT_FREE_PT ? fl->v[F_GFN] :
+						   fl->v[F_START];
 	f->pages = fl->v[F_PAGES];
 	f->seq = fl->v[F_SEQ];
 	f->tag = fl->v[F_SEQ]; /* as the BPF programs pair them */
+	f->reason = fl->v[F_REASON];
+	f->pt = fl->v[F_PT];
+	f->level = fl->v[F_LEVEL];
+	f->as_id = fl->v[F_AS_ID];
+	f->stack_id = -1;
 	f->pid = fl->seen & BIT(F_PID) ? fl->v[F_PID] :
 		 pf->tgid	       ? pf->tgid :
 					 pf->tid;
@@ -502,7 +538,7 @@ int trace_text__parse_line(struct trace_text *tt, const char *line,
 	memset(ev, 0, sizeof(*ev));
 	ev->type = def->type;
 	ret = def->type == EVENT_SPTE ? fill_spte(tt, def, &pf, &fl, ev) :
-					fill_flush(&pf, &fl, ev);
+					fill_vm_event(&pf, &fl, ev);
 	if (ret == 1) {
 		snprintf(tt->comm, sizeof(tt->comm), "%.*s", (int)pf.comm_len,
 			 pf.comm);

@@ -254,8 +254,8 @@ void vmtab__add_violation(struct vmtab *t, const struct violation *v)
 {
 	struct vm_entry *e = vmtab__note(t, v->vm, v->pid, NULL);
 
-	if (e && v->outcome < OUT_MAX)
-		e->violations[v->outcome]++;
+	if (e && v->kind < VK_MAX)
+		e->violations[v->kind]++;
 }
 
 void vmtab__add_events(struct vmtab *t, __u64 key, __u32 pid, __u64 n)

@@ -27,7 +27,7 @@ struct vm_entry {
 	__u32 pid; /* 0 = unknown */
 	char comm[COMM_LEN]; /* "" = unknown */
 	char label[VMTAB_LABEL_LEN];
-	__u64 violations[OUT_MAX]; /* violation records, by outcome */
+	__u64 violations[VK_MAX]; /* violation records, by kind */
 	__u64 events; /* SPTE events the daemon counted */
 };
 

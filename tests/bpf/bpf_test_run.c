@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The BPF programs, loaded into this kernel and run with BPF_PROG_TEST_RUN
- * on synthetic tracepoint arguments: every transition, every install
- * outcome and every loss counter, with the report each one must produce.
+ * The BPF programs, loaded into this kernel and run with BPF_PROG_TEST_RUN.
  *
- * Events enter through the patched kernel's raw tracepoint programs (which
- * take the VM as an argument) and, for the stock mode, through
- * stock_spte_changed, which keys the VM by the calling process's mm.
+ * 1. The protocol: every scenario of tests/scenarios/table.c goes through
+ *    proto_feed (bpf/spte_trace.bpf.c), i.e. bpf/protocol.h over the BPF
+ *    maps, and must give what the scenario expects and exactly the
+ *    snapshot and violation records the userspace engine gives.
+ * 2. The sources: the programs that turn tracepoint arguments into events
+ *    (patched_*, stock_*) give the events the protocol expects: VM identity,
+ *    roots, stacks only where they pay, losses counted.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -16,58 +18,42 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
+#include <sys/syscall.h>
 #include <cmocka.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "monitor.h"
-#include "hist.h"
 #include "names.h"
+#include "run.h"
+#include "scenario.h"
 #include "spte.h"
 
-#define VM_A 0xffff888100000000ULL
-#define VM_B 0xffff888200000000ULL
-#define MAX_SEEN 256
-
-#define P_BIT (1ULL << 0)
-#define W_BIT (1ULL << 1)
-#define U_BIT (1ULL << 2)
-#define LARGE (1ULL << 7)
-#define PRESENT (1ULL << 11)
-#define REMOVED 0x5a0ULL
+#define KVM_A 0xffff888100000000ULL /* struct kvm * of the sources tests */
+#define KVM_B 0xffff888200000000ULL
 
 struct tb {
 	struct monitor *mon;
-	struct violation seen[MAX_SEEN];
-	int nseen;
-	__u64 seq; /* the "kernel's" flush sequence */
+	struct seen seen;
 };
 
 static void on_violation(void *arg, const struct violation *v)
 {
 	struct tb *tb = arg;
 
-	if (tb->nseen < MAX_SEEN)
-		tb->seen[tb->nseen] = *v;
-	tb->nseen++;
-}
-
-/* A leaf SPTE in the NPT format: present, user, optionally writable. */
-static __u64 leaf(__u64 pfn, int writable, int level)
-{
-	return PRESENT | P_BIT | U_BIT | (writable ? W_BIT : 0) |
-	       (level > 1 ? LARGE : 0) | pfn << 12;
+	seen_add(&tb->seen, v);
 }
 
 struct tb_opts {
-	bool stock; /* stock_spte_changed + VMs keyed by mm */
-	bool no_flush; /* no flush source attached */
+	bool stock; /* stock_spte_changed, not patched_* */
+	__u32 flush_visible; /* enum flush_visibility */
 	__u32 max_pending;
 	__u32 max_sptes;
 	__u32 violations_kb;
+	__u32 stacks;
+	__u32 site_sample;
 };
 
 static struct tb *tb_open(const struct tb_opts *to)
@@ -80,17 +66,19 @@ static struct tb *tb_open(const struct tb_opts *to)
 	assert_non_null(tb);
 	monitor_opts__default(&o);
 	spte_config__default(&o.cfg);
+	o.cfg.stacks = to->stacks;
+	o.cfg.site_sample = to->site_sample;
 	o.on_violation = on_violation;
 	o.arg = tb;
-	if (to && to->max_pending)
-		o.max_pending = to->max_pending;
-	if (to && to->max_sptes)
-		o.max_sptes = to->max_sptes;
-	if (to && to->violations_kb)
+	if (to->max_pending)
+		o.limits.max_pending = to->max_pending;
+	if (to->max_sptes)
+		o.limits.max_sptes = to->max_sptes;
+	if (to->violations_kb)
 		o.violations_kb = to->violations_kb;
-	plan.spte = to && to->stock ? SPTE_SRC_STOCK : SPTE_SRC_PATCHED;
-	plan.flush = to && to->no_flush ? HOOK_SRC_NONE : HOOK_SRC_PATCHED;
-	plan.teardown = HOOK_SRC_PATCHED;
+	o.cfg.flush_visible = to->flush_visible;
+	plan.spte = to->stock ? SPTE_SRC_STOCK : SPTE_SRC_PATCHED;
+	plan.hooks = to->stock ? HOOK_SRC_NONE : HOOK_SRC_PATCHED;
 	err = monitor__open_detached(&tb->mon, &o, &plan);
 	if (err)
 		fail_msg("loading the BPF programs: %s", strerror(-err));
@@ -103,27 +91,168 @@ static void tb_close(struct tb *tb)
 	free(tb);
 }
 
+static void snap(struct tb *tb, struct snapshot *s)
+{
+	assert_true(monitor__poll(tb->mon, 0) >= 0);
+	assert_int_equal(monitor__snapshot(tb->mon, s), 0);
+}
+
+/* ---- 1. The protocol: the scenario table through proto_feed --------------- */
+
+/*
+ * One load of the BPF object per map capacity the table asks for (loading
+ * verifies the protocol program, which takes a while), reset between
+ * scenarios.
+ */
+static struct tb *loaded[3];
+
+static struct tb *tb_for(const struct scenario *sc)
+{
+	struct source_plan plan = { .spte = SPTE_SRC_PATCHED,
+				    .hooks = HOOK_SRC_PATCHED };
+	int slot = sc->max_pending ? 1 : sc->max_vms ? 2 : 0;
+	struct monitor_opts o;
+	struct spte_limits lim;
+	struct tb *tb = loaded[slot];
+	int err;
+
+	monitor_opts__default(&o);
+	scenario_config(sc, &o.cfg, &lim);
+	if (!tb) {
+		tb = calloc(1, sizeof(*tb));
+		assert_non_null(tb);
+		o.limits = lim;
+		o.on_violation = on_violation;
+		o.arg = tb;
+		err = monitor__open_detached(&tb->mon, &o, &plan);
+		if (err)
+			fail_msg("loading the BPF programs: %s", strerror(-err));
+		loaded[slot] = tb;
+	}
+	assert_int_equal(monitor__reset(tb->mon, &o.cfg), 0);
+	memset(&tb->seen, 0, sizeof(tb->seen));
+	return tb;
+}
+
+static void run_bpf(const struct scenario *sc, struct tb *tb,
+		    struct snapshot *s)
+{
+	struct event ev;
+	__u64 now = 0;
+	size_t i;
+
+	for (i = 0; i < sc->nevents; i++) {
+		ev = sc->events[i];
+		if (ev.type == STEP_SWEEP) {
+			assert_int_equal(monitor__sweep_at(tb->mon,
+							   now + ev.vm.ts_ns,
+							   ev.vm.pages),
+					 0);
+			continue;
+		}
+		now = scenario_ts(i);
+		if (ev.type == EVENT_SPTE)
+			ev.spte.ts_ns = now;
+		else
+			ev.vm.ts_ns = now;
+		assert_int_equal(monitor__feed(tb->mon, &ev), 0);
+		assert_true(monitor__poll(tb->mon, 0) >= 0);
+	}
+	snap(tb, s);
+}
+
+static void assert_same_snapshot(const struct scenario *sc,
+				 const struct snapshot *bpf,
+				 const struct snapshot *eng)
+{
+	__u32 i, l;
+
+	for (i = 0; i < CNT_MAX; i++)
+		if (bpf->stats.counters[i] != eng->stats.counters[i])
+			fail_msg("%s: counter %s: BPF %llu, engine %llu",
+				 sc->name, counter_name(i),
+				 bpf->stats.counters[i], eng->stats.counters[i]);
+	for (i = 0; i < TR_MAX; i++)
+		for (l = 0; l < SPTE_LEVELS; l++)
+			if (bpf->stats.transitions[i][l] !=
+			    eng->stats.transitions[i][l])
+				fail_msg("%s: transition %s at %s: BPF %llu, engine %llu",
+					 sc->name, transition_name(i),
+					 level_name(l + 1),
+					 bpf->stats.transitions[i][l],
+					 eng->stats.transitions[i][l]);
+	if (memcmp(&bpf->stats, &eng->stats, sizeof(bpf->stats)))
+		fail_msg("%s: stats differ between BPF and the engine",
+			 sc->name);
+	if (memcmp(&bpf->hists, &eng->hists, sizeof(bpf->hists)))
+		fail_msg("%s: histograms differ between BPF and the engine",
+			 sc->name);
+	if (memcmp(&bpf->sweep, &eng->sweep, sizeof(bpf->sweep)))
+		fail_msg("%s: sweeps differ: covered %llu/%llu expired %llu/%llu live %llu/%llu",
+			 sc->name, bpf->sweep.covered, eng->sweep.covered,
+			 bpf->sweep.expired, eng->sweep.expired,
+			 bpf->sweep.live, eng->sweep.live);
+}
+
+static void test_scenario(void **state)
+{
+	const struct scenario *sc = *state;
+	struct snapshot bpf, eng;
+	struct seen seen;
+	struct tb *tb = tb_for(sc);
+
+	run_bpf(sc, tb, &bpf);
+	scenario_check(sc, &bpf);
+	scenario_check_records(sc, &tb->seen, &bpf);
+	scenario_run_engine(sc, &eng, &seen);
+	assert_same_snapshot(sc, &bpf, &eng);
+	seen_equal(sc, &tb->seen, &seen);
+}
+
+/* ---- 2. The sources -------------------------------------------------------- */
+
 static void run(struct tb *tb, const char *prog, __u64 *args, size_t nargs)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = args,
 		    .ctx_size_in = nargs * sizeof(__u64));
 	int fd = monitor__prog_fd(tb->mon, prog);
 
-	assert_true(fd >= 0);
+	if (fd < 0)
+		fail_msg("program %s is not loaded", prog);
 	if (bpf_prog_test_run_opts(fd, &opts))
 		fail_msg("BPF_PROG_TEST_RUN %s: %s", prog, strerror(errno));
 	assert_int_equal(opts.retval, 0);
 }
 
-static void spte(struct tb *tb, const char *op, __u64 vm, __u64 gfn, int level,
-		 __u64 old, __u64 new)
+/* kvm_tdp_mmu_spte_{set,freeze,unfreeze}(kvm, as_id, gfn, level, sptep,
+ * old_spte, new_spte, root, root_invalid) */
+static void patched_spte(struct tb *tb, const char *op, __u64 kvm, __u64 root,
+			 bool invalid, __u64 gfn, int level, __u64 old,
+			 __u64 new)
 {
-	__u64 args[7] = { vm,  0,  gfn, level, 0xffffc90000001000ULL + gfn * 8,
-			  old, new };
+	__u64 args[9] = { kvm, 0,   gfn,  level, 0xffffc90000001000ULL + gfn * 8,
+			  old, new, root, invalid };
 	char prog[40];
 
-	snprintf(prog, sizeof(prog), "patched_spte_%s", op);
-	run(tb, prog, args, 7);
+	snprintf(prog, sizeof(prog), "patched_%s", op);
+	run(tb, prog, args, 9);
+}
+
+static void patched_flush(struct tb *tb, const char *which, __u64 kvm,
+			  __u64 start, __u64 pages, __u64 seq)
+{
+	__u64 args[4] = { kvm, start, pages, seq };
+	char prog[40];
+
+	snprintf(prog, sizeof(prog), "patched_flush_%s", which);
+	run(tb, prog, args, 4);
+}
+
+static void patched_deadline(struct tb *tb, __u64 kvm, int reason)
+{
+	__u64 args[2] = { kvm, reason };
+
+	run(tb, "patched_deadline", args, 2);
 }
 
 /* kvmmmu:kvm_tdp_mmu_spte_changed(as_id, gfn, level, old, new) */
@@ -134,470 +263,110 @@ static void stock(struct tb *tb, __u64 gfn, int level, __u64 old, __u64 new)
 	run(tb, "stock_spte_changed", args, 5);
 }
 
-static void flush(struct tb *tb, const char *which, __u64 vm, __u64 start,
-		  __u64 pages, __u64 seq)
+static struct tb *tb_patched(const struct tb_opts *to)
 {
-	__u64 args[4] = { vm, start, pages, seq };
-	char prog[40];
+	struct tb_opts o = to ? *to : (struct tb_opts){};
 
-	snprintf(prog, sizeof(prog), "patched_flush_%s", which);
-	run(tb, prog, args, 4);
+	o.flush_visible = FLUSH_COMPLETE;
+	return tb_open(&o);
 }
 
-static void flush_all(struct tb *tb, __u64 vm)
+/*
+ * The patched tracepoints as a re-created a835429cda91 shows them: the
+ * VM from its struct kvm, the zap batched for the yield, the yield's
+ * violation with the stack where KVM yielded.
+ */
+static void test_patched_yield(void **state)
 {
-	tb->seq++;
-	flush(tb, "begin", vm, 0, FLUSH_ALL_PAGES, tb->seq);
-	flush(tb, "end", vm, 0, FLUSH_ALL_PAGES, tb->seq);
-}
-
-static void flush_range(struct tb *tb, __u64 vm, __u64 start, __u64 pages)
-{
-	tb->seq++;
-	flush(tb, "begin", vm, start, pages, tb->seq);
-	flush(tb, "end", vm, start, pages, tb->seq);
-}
-
-static void teardown(struct tb *tb, const char *which, __u64 vm)
-{
-	__u64 args[1] = { vm };
-	char prog[40];
-
-	snprintf(prog, sizeof(prog), "patched_teardown_%s", which);
-	run(tb, prog, args, 1);
-}
-
-static void snap(struct tb *tb, struct snapshot *s)
-{
-	assert_int_equal(monitor__poll(tb->mon, 0) >= 0, 1);
-	assert_int_equal(monitor__snapshot(tb->mon, s), 0);
-}
-
-static __u64 outcome(const struct snapshot *s, __u32 out, int level)
-{
-	return s->stats.outcomes[out][level - 1];
-}
-
-static __u64 transition(const struct snapshot *s, __u32 tr, int level)
-{
-	return s->stats.transitions[tr][level - 1];
-}
-
-/* The atomic zap of the TDP MMU: freeze, (flush), write non-present. */
-static void atomic_zap(struct tb *tb, __u64 vm, __u64 gfn, int level, __u64 old,
-		       bool do_flush)
-{
-	spte(tb, "freeze", vm, gfn, level, old, REMOVED);
-	if (do_flush)
-		flush_range(tb, vm, gfn, 1ULL << (9 * (level - 1)));
-	spte(tb, "unfreeze", vm, gfn, level, REMOVED, 0);
-}
-
-/* Exactly one outcome of one kind, at one level, and nothing alarming. */
-static void assert_only_outcome(const struct snapshot *s, __u32 out, int level,
-				__u64 n)
-{
-	__u32 o;
-	int l;
-
-	for (o = 0; o < OUT_MAX; o++)
-		for (l = 1; l <= SPTE_LEVELS; l++)
-			if (outcome(s, o, l))
-				print_message("outcome %s level %d: %llu\n",
-					      outcome_name(o), l,
-					      (unsigned long long)outcome(s, o,
-									  l));
-	for (o = 0; o < OUT_MAX; o++)
-		for (l = 1; l <= SPTE_LEVELS; l++)
-			if (o == out && l == level)
-				assert_int_equal(outcome(s, o, l), n);
-			else if (o != OUT_FIRST && outcome(s, o, l))
-				fail_msg(
-					"unexpected outcome %s at level %d: %llu",
-					outcome_name(o), l,
-					(unsigned long long)outcome(s, o, l));
-}
-
-/* ---- Correct sequences: no violation ---------------------------------- */
-
-static void test_first_install(void **state)
-{
-	struct tb *tb = tb_open(NULL);
+	struct tb_opts to = { .stacks = 1 };
+	struct tb *tb = tb_patched(&to);
 	struct snapshot s;
 
-	spte(tb, "set", VM_A, 0x100, 1, 0, leaf(0x1000, 1, 1));
+	patched_spte(tb, "SET", KVM_A, ROOT_A, false, 0x10, 1, 0,
+		     LEAF(0x500, RW, 1));
+	patched_spte(tb, "SET", KVM_A, ROOT_A, false, 0x10, 1,
+		     LEAF(0x500, RW, 1), 0);
+	patched_deadline(tb, KVM_A, DEADLINE_YIELD);
 	snap(tb, &s);
-	assert_int_equal(transition(&s, TR_INSTALL, 1), 1);
-	assert_int_equal(outcome(&s, OUT_FIRST, 1), 1);
-	assert_int_equal(tb->nseen, 0);
+	assert_int_equal(s.stats.violations[VK_YIELD][0], 1);
+	assert_int_equal(tb->seen.n, 1);
+	assert_int_equal(tb->seen.v[0].vm, (__u32)(KVM_A >> 12));
+	assert_int_equal(tb->seen.v[0].tid, (__u32)syscall(SYS_gettid));
+	assert_true(tb->seen.v[0].stack_id >= 0);
+	/* Stacks only where they pay: none for the install and the zap. */
+	assert_int_equal(s.stats.counters[CNT_STACK_ERRORS], 0);
 	tb_close(tb);
 }
 
-static void test_atomic_zap_covered(void **state)
+/* Two struct kvm: two VMs, whatever their gfns. */
+static void test_patched_two_vms(void **state)
 {
-	struct tb *tb = tb_open(NULL);
+	struct tb *tb = tb_patched(NULL);
 	struct snapshot s;
 
-	spte(tb, "set", VM_A, 0x100, 1, 0, leaf(0x1000, 1, 1));
-	atomic_zap(tb, VM_A, 0x100, 1, leaf(0x1000, 1, 1), true);
-	spte(tb, "set", VM_A, 0x100, 1, 0, leaf(0x2000, 1, 1));
+	patched_spte(tb, "SET", KVM_A, ROOT_A, false, 0x10, 1, 0,
+		     LEAF(0x500, RW, 1));
+	patched_spte(tb, "SET", KVM_A, ROOT_A, false, 0x10, 1,
+		     LEAF(0x500, RW, 1), 0);
+	patched_spte(tb, "SET", KVM_B, ROOT_A, false, 0x10, 1, 0,
+		     LEAF(0x600, RW, 1));
 	snap(tb, &s);
-	assert_int_equal(transition(&s, TR_FREEZE, 1), 1);
-	assert_int_equal(transition(&s, TR_UNFREEZE, 1), 1);
-	assert_int_equal(transition(&s, TR_INSTALL, 1), 2);
-	assert_only_outcome(&s, OUT_COVERED, 1, 1);
-	assert_int_equal(tb->nseen, 0);
-	/* Every histogram got its sample at 4K; flushes were ranged. */
-	assert_int_equal(hist_count(&s.hists.h[HIST_ZAP_TO_INSTALL][0]), 1);
-	assert_int_equal(hist_count(&s.hists.h[HIST_PRESENT_LIFETIME][0]), 1);
-	assert_int_equal(hist_count(&s.hists.h[HIST_FROZEN_WINDOW][0]), 1);
-	assert_int_equal(hist_count(&s.hists.h[HIST_FLUSH_LATENCY][1]), 1);
-	assert_int_equal(hist_count(&s.hists.h[HIST_FLUSH_LATENCY][0]), 0);
+	assert_int_equal(s.stats.outcomes[OUT_FIRST][0], 2);
+	assert_int_equal(snapshot__violations(&s), 0);
 	tb_close(tb);
 }
 
-/* A direct zap (mmu_lock held for write) followed by a full flush. */
-static void test_direct_zap_full_flush(void **state)
+/* Two roots of one VM stay apart; an invalid root owes nothing. */
+static void test_patched_roots(void **state)
 {
-	struct tb *tb = tb_open(NULL);
+	struct tb *tb = tb_patched(NULL);
 	struct snapshot s;
 
-	spte(tb, "set", VM_A, 0x200, 1, 0, leaf(0x1000, 1, 1));
-	spte(tb, "set", VM_A, 0x200, 1, leaf(0x1000, 1, 1), 0);
-	flush_all(tb, VM_A);
-	spte(tb, "set", VM_A, 0x200, 1, 0, leaf(0x3000, 1, 1));
+	patched_spte(tb, "SET", KVM_A, ROOT_A, false, 0x10, 1, 0,
+		     LEAF(0x500, RW, 1));
+	patched_spte(tb, "SET", KVM_A, ROOT_A, true, 0x10, 1,
+		     LEAF(0x500, RW, 1), 0);
+	patched_deadline(tb, KVM_A, DEADLINE_NOTIFIER);
+	patched_spte(tb, "SET", KVM_A, ROOT_B, false, 0x10, 1, 0,
+		     LEAF(0x600, RW, 1));
 	snap(tb, &s);
-	assert_int_equal(transition(&s, TR_ZAP, 1), 1);
-	assert_only_outcome(&s, OUT_COVERED, 1, 1);
-	assert_int_equal(hist_count(&s.hists.h[HIST_FLUSH_LATENCY][0]), 1);
-	assert_int_equal(tb->nseen, 0);
+	assert_int_equal(s.stats.outcomes[OUT_FIRST][0], 2);
+	assert_int_equal(snapshot__violations(&s), 0);
 	tb_close(tb);
 }
 
-/* 4K, 2M and 1G: outcomes and histograms land at their own level. */
-static void test_levels(void **state)
+/* The atomic zap through the three SPTE programs and a nested flush. */
+static void test_patched_atomic_zap(void **state)
 {
-	struct tb *tb = tb_open(NULL);
-	struct snapshot s;
-	int level;
-
-	for (level = 1; level <= 3; level++) {
-		__u64 gfn = 0x40000ULL * level;
-
-		spte(tb, "set", VM_A, gfn, level, 0, leaf(0x100000, 1, level));
-		atomic_zap(tb, VM_A, gfn, level, leaf(0x100000, 1, level),
-			   true);
-		spte(tb, "set", VM_A, gfn, level, 0, leaf(0x200000, 1, level));
-	}
-	snap(tb, &s);
-	for (level = 1; level <= 3; level++) {
-		assert_int_equal(outcome(&s, OUT_COVERED, level), 1);
-		assert_int_equal(transition(&s, TR_FREEZE, level), 1);
-		assert_int_equal(
-			hist_count(&s.hists.h[HIST_ZAP_TO_INSTALL][level - 1]),
-			1);
-	}
-	assert_int_equal(tb->nseen, 0);
-	tb_close(tb);
-}
-
-/* Present -> present changes that are legal: protect, A/D, split. */
-static void test_present_changes(void **state)
-{
-	struct tb *tb = tb_open(NULL);
-	__u64 rw = leaf(0x1000, 1, 2), ro = leaf(0x1000, 0, 2);
+	struct tb *tb = tb_patched(NULL);
 	struct snapshot s;
 
-	spte(tb, "set", VM_A, 0x400, 2, 0, rw);
-	spte(tb, "set", VM_A, 0x400, 2, rw, ro); /* protect */
-	spte(tb, "set", VM_A, 0x400, 2, ro, ro | (1ULL << 5)); /* accessed */
-	spte(tb, "set", VM_A, 0x400, 2, ro | (1ULL << 5),
-	     PRESENT | P_BIT | W_BIT | U_BIT | 0x77000ULL); /* split */
+	patched_spte(tb, "SET", KVM_A, ROOT_A, false, 0x200, 2, 0,
+		     LEAF(0x800, RW, 2));
+	patched_spte(tb, "FREEZE", KVM_A, ROOT_A, false, 0x200, 2,
+		     LEAF(0x800, RW, 2), S_REMOVED);
+	/* SVM: the ranged flush falls back to a full one, nested. */
+	patched_flush(tb, "begin", KVM_A, 0x200, 512, 1);
+	patched_flush(tb, "begin", KVM_A, 0, FLUSH_ALL_PAGES, 2);
+	patched_flush(tb, "end", KVM_A, 0, FLUSH_ALL_PAGES, 2);
+	patched_flush(tb, "end", KVM_A, 0x200, 512, 1);
+	patched_spte(tb, "UNFREEZE", KVM_A, ROOT_A, false, 0x200, 2, S_REMOVED,
+		     0);
+	/* And one with no flush at all. */
+	patched_spte(tb, "SET", KVM_A, ROOT_A, false, 0x400, 2, 0,
+		     LEAF(0x900, RW, 2));
+	patched_spte(tb, "FREEZE", KVM_A, ROOT_A, false, 0x400, 2,
+		     LEAF(0x900, RW, 2), S_REMOVED);
+	patched_spte(tb, "UNFREEZE", KVM_A, ROOT_A, false, 0x400, 2, S_REMOVED,
+		     0);
 	snap(tb, &s);
-	assert_int_equal(transition(&s, TR_PROTECT, 2), 1);
-	assert_int_equal(transition(&s, TR_MODIFY, 2), 1);
-	assert_int_equal(transition(&s, TR_SPLIT, 2), 1);
-	assert_int_equal(tb->nseen, 0);
-	tb_close(tb);
-}
-
-/* The remaining transitions, each counted once at its level. */
-static void test_other_transitions(void **state)
-{
-	struct tb *tb = tb_open(NULL);
-	__u64 table = PRESENT | P_BIT | W_BIT | U_BIT | 0x77000ULL;
-	__u64 mmio = 0x3ULL << 52 | 0x6; /* non-present, not removed */
-	struct snapshot s;
-
-	spte(tb, "freeze", VM_A, 0xa0, 1, 0, REMOVED); /* freeze_empty */
-	spte(tb, "set", VM_A, 0xa0, 1, REMOVED,
-	     leaf(1, 1, 1)); /* install_over_removed */
-	spte(tb, "set", VM_A, 0xb0, 1, 0, leaf(2, 0, 1));
-	spte(tb, "set", VM_A, 0xb0, 1, leaf(2, 0, 1),
-	     leaf(2, 1, 1)); /* widen */
-	spte(tb, "set", VM_A, 0xc0, 2, 0, table);
-	spte(tb, "set", VM_A, 0xc0, 2, table, leaf(0x200, 1, 2)); /* collapse */
-	spte(tb, "set", VM_A, 0xd0, 1, mmio, 0); /* nonpresent */
-	spte(tb, "set", VM_A, 0xd0, 1, 0, 0); /* same value */
-	snap(tb, &s);
-	assert_int_equal(transition(&s, TR_FREEZE_EMPTY, 1), 1);
-	assert_int_equal(transition(&s, TR_INSTALL_REMOVED, 1), 1);
-	assert_int_equal(transition(&s, TR_WIDEN, 1), 1);
-	assert_int_equal(transition(&s, TR_COLLAPSE, 2), 1);
-	assert_int_equal(transition(&s, TR_NONPRESENT, 1), 1);
-	assert_int_equal(s.stats.counters[CNT_SAME_VALUE], 1);
-	assert_int_equal(s.stats.counters[CNT_SPTE_EVENTS], 8);
-	assert_int_equal(tb->nseen, 0);
-	tb_close(tb);
-}
-
-/* ---- Violations -------------------------------------------------------- */
-
-static void assert_report(const struct violation *v, __u32 out, __u64 vm,
-			  __u64 gfn, int level, __u64 old, __u64 new)
-{
-	assert_int_equal(v->outcome, out);
-	assert_int_equal(v->vm, vm);
-	assert_int_equal(v->gfn, gfn);
-	assert_int_equal(v->level, level);
-	assert_int_equal(v->old_spte, old);
-	assert_int_equal(v->new_spte, new);
-}
-
-static void test_violation_pfn(void **state)
-{
-	struct tb *tb = tb_open(NULL);
-	struct snapshot s;
-
-	spte(tb, "set", VM_A, 0x500, 1, 0, leaf(0x1000, 1, 1));
-	atomic_zap(tb, VM_A, 0x500, 1, leaf(0x1000, 1, 1), false);
-	spte(tb, "set", VM_A, 0x500, 1, 0, leaf(0x2000, 1, 1));
-	snap(tb, &s);
-	assert_only_outcome(&s, OUT_VIOL_PFN, 1, 1);
-	assert_int_equal(tb->nseen, 1);
-	assert_report(&tb->seen[0], OUT_VIOL_PFN, VM_A, 0x500, 1,
-		      leaf(0x1000, 1, 1), leaf(0x2000, 1, 1));
-	assert_int_equal(tb->seen[0].zap_spte, REMOVED);
-	assert_true(tb->seen[0].ts_ns >= tb->seen[0].zap_ns);
-	tb_close(tb);
-}
-
-static void test_violation_perm(void **state)
-{
-	struct tb *tb = tb_open(NULL);
-	struct snapshot s;
-
-	spte(tb, "set", VM_A, 0x600, 2, 0, leaf(0x1000, 0, 2));
-	atomic_zap(tb, VM_A, 0x600, 2, leaf(0x1000, 0, 2), false);
-	spte(tb, "set", VM_A, 0x600, 2, 0, leaf(0x1000, 1, 2));
-	snap(tb, &s);
-	assert_only_outcome(&s, OUT_VIOL_PERM, 2, 1);
-	assert_int_equal(tb->nseen, 1);
-	assert_report(&tb->seen[0], OUT_VIOL_PERM, VM_A, 0x600, 2,
-		      leaf(0x1000, 0, 2), leaf(0x1000, 1, 2));
-	tb_close(tb);
-}
-
-/* Same mapping reinstalled before the flush: counted, not alarmed. */
-static void test_same_mapping_benign(void **state)
-{
-	struct tb *tb = tb_open(NULL);
-	struct snapshot s;
-
-	spte(tb, "set", VM_A, 0x700, 1, 0, leaf(0x1000, 1, 1));
-	atomic_zap(tb, VM_A, 0x700, 1, leaf(0x1000, 1, 1), false);
-	spte(tb, "set", VM_A, 0x700, 1, 0, leaf(0x1000, 1, 1));
-	snap(tb, &s);
-	assert_only_outcome(&s, OUT_SAME_MAPPING, 1, 1);
-	assert_int_equal(tb->nseen, 0);
-	tb_close(tb);
-}
-
-static void test_present_pfn_change(void **state)
-{
-	struct tb *tb = tb_open(NULL);
-	struct snapshot s;
-
-	spte(tb, "set", VM_A, 0x800, 1, 0, leaf(0x1000, 1, 1));
-	spte(tb, "set", VM_A, 0x800, 1, leaf(0x1000, 1, 1), leaf(0x9000, 1, 1));
-	snap(tb, &s);
-	assert_only_outcome(&s, OUT_PRESENT_PFN, 1, 1);
-	assert_int_equal(tb->nseen, 1);
-	assert_report(&tb->seen[0], OUT_PRESENT_PFN, VM_A, 0x800, 1,
-		      leaf(0x1000, 1, 1), leaf(0x9000, 1, 1));
-	tb_close(tb);
-}
-
-/* A flush that began before the zap does not cover it, even if it ends after. */
-static void test_flush_begun_before_zap(void **state)
-{
-	struct tb *tb = tb_open(NULL);
-	struct snapshot s;
-
-	spte(tb, "set", VM_A, 0x900, 1, 0, leaf(0x1000, 1, 1));
-	tb->seq++;
-	flush(tb, "begin", VM_A, 0, FLUSH_ALL_PAGES, tb->seq);
-	spte(tb, "set", VM_A, 0x900, 1, leaf(0x1000, 1, 1), 0);
-	flush(tb, "end", VM_A, 0, FLUSH_ALL_PAGES, tb->seq);
-	spte(tb, "set", VM_A, 0x900, 1, 0, leaf(0x2000, 1, 1));
-	snap(tb, &s);
-	assert_only_outcome(&s, OUT_VIOL_PFN, 1, 1);
-	assert_int_equal(tb->nseen, 1);
-	tb_close(tb);
-}
-
-/* Begun after the zap but not yet completed at the install: not covered. */
-static void test_flush_incomplete(void **state)
-{
-	struct tb *tb = tb_open(NULL);
-	struct snapshot s;
-
-	spte(tb, "set", VM_A, 0x950, 1, 0, leaf(0x1000, 1, 1));
-	spte(tb, "set", VM_A, 0x950, 1, leaf(0x1000, 1, 1), 0);
-	tb->seq++;
-	flush(tb, "begin", VM_A, 0, FLUSH_ALL_PAGES, tb->seq);
-	spte(tb, "set", VM_A, 0x950, 1, 0, leaf(0x2000, 1, 1));
-	flush(tb, "end", VM_A, 0, FLUSH_ALL_PAGES, tb->seq);
-	snap(tb, &s);
-	assert_only_outcome(&s, OUT_VIOL_PFN, 1, 1);
-	tb_close(tb);
-}
-
-/* A ranged flush covers only the GFNs in its range. */
-static void test_ranged_flush(void **state)
-{
-	struct tb *tb = tb_open(NULL);
-	struct snapshot s;
-
-	spte(tb, "set", VM_A, 0x1000, 1, 0, leaf(0x1, 1, 1));
-	spte(tb, "set", VM_A, 0x2000, 1, 0, leaf(0x2, 1, 1));
-	spte(tb, "set", VM_A, 0x1000, 1, leaf(0x1, 1, 1), 0);
-	spte(tb, "set", VM_A, 0x2000, 1, leaf(0x2, 1, 1), 0);
-	flush_range(tb, VM_A, 0x1000, 0x10); /* [0x1000, 0x1010) */
-	spte(tb, "set", VM_A, 0x1000, 1, 0, leaf(0x3, 1, 1));
-	spte(tb, "set", VM_A, 0x2000, 1, 0, leaf(0x4, 1, 1));
-	snap(tb, &s);
-	assert_int_equal(outcome(&s, OUT_COVERED, 1), 1);
-	assert_int_equal(outcome(&s, OUT_VIOL_PFN, 1), 1);
-	assert_int_equal(tb->nseen, 1);
-	assert_int_equal(tb->seen[0].gfn, 0x2000);
-	tb_close(tb);
-}
-
-/* A 2M SPTE needs a range that covers all its 512 pages. */
-static void test_ranged_flush_partial_huge(void **state)
-{
-	struct tb *tb = tb_open(NULL);
-	struct snapshot s;
-
-	spte(tb, "set", VM_A, 0x200, 2, 0, leaf(0x200, 1, 2));
-	spte(tb, "set", VM_A, 0x200, 2, leaf(0x200, 1, 2), 0);
-	flush_range(tb, VM_A, 0x200, 1);
-	spte(tb, "set", VM_A, 0x200, 2, 0, leaf(0x400, 1, 2));
-	snap(tb, &s);
-	assert_only_outcome(&s, OUT_VIOL_PFN, 2, 1);
-	tb_close(tb);
-}
-
-/* Two VMs interleaved: one VM's flush never covers the other's zap. */
-static void test_two_vms(void **state)
-{
-	struct tb *tb = tb_open(NULL);
-	struct snapshot s;
-
-	spte(tb, "set", VM_A, 0x10, 1, 0, leaf(0x1, 1, 1));
-	spte(tb, "set", VM_B, 0x10, 1, 0, leaf(0x2, 1, 1));
-	spte(tb, "freeze", VM_A, 0x10, 1, leaf(0x1, 1, 1), REMOVED);
-	spte(tb, "freeze", VM_B, 0x10, 1, leaf(0x2, 1, 1), REMOVED);
-	flush_all(tb, VM_B);
-	spte(tb, "unfreeze", VM_B, 0x10, 1, REMOVED, 0);
-	spte(tb, "unfreeze", VM_A, 0x10, 1, REMOVED, 0);
-	spte(tb, "set", VM_B, 0x10, 1, 0, leaf(0x5, 1, 1));
-	spte(tb, "set", VM_A, 0x10, 1, 0, leaf(0x6, 1, 1));
-	snap(tb, &s);
-	assert_int_equal(outcome(&s, OUT_COVERED, 1), 1);
-	assert_int_equal(outcome(&s, OUT_VIOL_PFN, 1), 1);
-	assert_int_equal(tb->nseen, 1);
-	assert_int_equal(tb->seen[0].vm, VM_A);
-	tb_close(tb);
-}
-
-/* Zaps of roots being torn down owe no remote flush. */
-static void test_teardown(void **state)
-{
-	struct tb *tb = tb_open(NULL);
-	struct snapshot s;
-
-	spte(tb, "set", VM_A, 0x30, 1, 0, leaf(0x1, 1, 1));
-	teardown(tb, "begin", VM_A);
-	spte(tb, "set", VM_A, 0x30, 1, leaf(0x1, 1, 1), 0);
-	teardown(tb, "end", VM_A);
-	spte(tb, "set", VM_A, 0x30, 1, 0, leaf(0x2, 1, 1));
-	/* After the teardown ended, zaps are tracked again. */
-	spte(tb, "set", VM_A, 0x30, 1, leaf(0x2, 1, 1), 0);
-	spte(tb, "set", VM_A, 0x30, 1, 0, leaf(0x3, 1, 1));
-	snap(tb, &s);
-	assert_int_equal(outcome(&s, OUT_NEW_ROOT, 1), 1);
-	assert_int_equal(outcome(&s, OUT_VIOL_PFN, 1), 1);
-	assert_int_equal(tb->nseen, 1);
-	tb_close(tb);
-}
-
-/* Without a flush source nothing can be decided: never a violation. */
-static void test_no_flush_source(void **state)
-{
-	struct tb_opts to = { .no_flush = true };
-	struct tb *tb = tb_open(&to);
-	struct snapshot s;
-
-	spte(tb, "set", VM_A, 0x40, 1, 0, leaf(0x1, 1, 1));
-	spte(tb, "set", VM_A, 0x40, 1, leaf(0x1, 1, 1), 0);
-	spte(tb, "set", VM_A, 0x40, 1, 0, leaf(0x2, 1, 1));
-	snap(tb, &s);
-	assert_only_outcome(&s, OUT_UNVERIFIED, 1, 1);
-	assert_int_equal(tb->nseen, 0);
-	tb_close(tb);
-}
-
-/* ---- Bounded memory: losses are counted, never silent ------------------- */
-
-static void test_pending_full(void **state)
-{
-	struct tb_opts to = { .max_pending = 16 };
-	struct tb *tb = tb_open(&to);
-	struct snapshot s;
-	__u64 gfn;
-
-	for (gfn = 0; gfn < 20; gfn++) {
-		spte(tb, "set", VM_A, gfn, 1, 0, leaf(gfn, 1, 1));
-		spte(tb, "set", VM_A, gfn, 1, leaf(gfn, 1, 1), 0);
-	}
-	for (gfn = 0; gfn < 20; gfn++)
-		spte(tb, "set", VM_A, gfn, 1, 0, leaf(gfn + 100, 1, 1));
-	snap(tb, &s);
-	assert_int_equal(s.stats.counters[CNT_PENDING_FULL], 4);
-	assert_int_equal(outcome(&s, OUT_UNTRACKED, 1), 4);
-	assert_int_equal(outcome(&s, OUT_VIOL_PFN, 1), 16);
-	assert_int_equal(tb->nseen, 16);
-	tb_close(tb);
-}
-
-/* Evicting SPTE history (LRU) loses samples, not pending zaps. */
-static void test_state_eviction(void **state)
-{
-	struct tb_opts to = { .max_sptes = 16 };
-	struct tb *tb = tb_open(&to);
-	struct snapshot s;
-	__u64 gfn;
-
-	spte(tb, "set", VM_A, 0x5000, 1, 0, leaf(1, 1, 1));
-	spte(tb, "set", VM_A, 0x5000, 1, leaf(1, 1, 1), 0);
-	for (gfn = 0; gfn < 1000; gfn++)
-		spte(tb, "set", VM_A, gfn, 1, 0, leaf(gfn, 1, 1));
-	spte(tb, "set", VM_A, 0x5000, 1, 0, leaf(2, 1, 1));
-	snap(tb, &s);
-	assert_int_equal(outcome(&s, OUT_VIOL_PFN, 1), 1);
-	assert_int_equal(tb->nseen, 1);
+	assert_int_equal(s.stats.transitions[TR_FREEZE][1], 2);
+	assert_int_equal(s.stats.transitions[TR_UNFREEZE][1], 2);
+	assert_int_equal(s.stats.violations[VK_UNFREEZE][1], 1);
+	assert_int_equal(s.stats.counters[CNT_FLUSH_BEGIN], 2);
+	assert_int_equal(s.stats.counters[CNT_FLUSH_END], 2);
+	assert_int_equal(tb->seen.n, 1);
+	assert_int_equal(tb->seen.v[0].gfn, 0x400);
 	tb_close(tb);
 }
 
@@ -605,156 +374,270 @@ static void test_state_eviction(void **state)
 static void test_violation_drops(void **state)
 {
 	struct tb_opts to = { .violations_kb = 4 };
-	struct tb *tb = tb_open(&to);
+	struct tb *tb = tb_patched(&to);
 	struct snapshot s;
 	__u64 gfn, n = 200;
 
 	for (gfn = 0; gfn < n; gfn++) {
-		spte(tb, "set", VM_A, gfn, 1, 0, leaf(gfn, 1, 1));
-		spte(tb, "set", VM_A, gfn, 1, leaf(gfn, 1, 1), 0);
-		spte(tb, "set", VM_A, gfn, 1, 0, leaf(gfn + 1000, 1, 1));
+		patched_spte(tb, "SET", KVM_A, ROOT_A, false, gfn, 1, 0,
+			     LEAF(gfn, RW, 1));
+		patched_spte(tb, "FREEZE", KVM_A, ROOT_A, false, gfn, 1,
+			     LEAF(gfn, RW, 1), S_REMOVED);
+		patched_spte(tb, "UNFREEZE", KVM_A, ROOT_A, false, gfn, 1,
+			     S_REMOVED, 0);
 	}
 	snap(tb, &s);
-	assert_int_equal(outcome(&s, OUT_VIOL_PFN, 1), n);
+	assert_int_equal(s.stats.violations[VK_UNFREEZE][0], n);
 	assert_true(s.stats.counters[CNT_VIOLATION_DROPS] > 0);
-	assert_int_equal(tb->nseen + s.stats.counters[CNT_VIOLATION_DROPS], n);
+	assert_int_equal(tb->seen.n + s.stats.counters[CNT_VIOLATION_DROPS], n);
 	tb_close(tb);
 }
 
-/* Pending zaps that outlive the TTL are dropped, counted and flagged. */
-static void test_pending_expiry(void **state)
+/* An evicted SPTE history loses histogram samples, not violations. */
+static void test_state_eviction(void **state)
 {
-	struct tb *tb = tb_open(NULL);
+	struct tb_opts to = { .max_sptes = 16 };
+	struct tb *tb = tb_patched(&to);
 	struct snapshot s;
+	__u64 gfn;
 
-	spte(tb, "set", VM_A, 0x70, 1, 0, leaf(1, 1, 1));
-	spte(tb, "set", VM_A, 0x70, 1, leaf(1, 1, 1), 0);
-	spte(tb, "set", VM_A, 0x71, 1, 0, leaf(1, 1, 1));
-	spte(tb, "set", VM_A, 0x71, 1, leaf(1, 1, 1), 0);
-	flush_range(tb, VM_A, 0x71, 1);
-	/* A TTL of 1 ns: 0x70 expires; 0x71 is covered and swept as such. */
-	assert_int_equal(monitor__sweep(tb->mon, 1), 0);
-	spte(tb, "set", VM_A, 0x70, 1, 0, leaf(2, 1, 1));
-	spte(tb, "set", VM_A, 0x71, 1, 0, leaf(2, 1, 1));
+	patched_spte(tb, "SET", KVM_A, ROOT_A, false, 0x5000, 1, 0,
+		     LEAF(1, RW, 1));
+	patched_spte(tb, "SET", KVM_A, ROOT_A, false, 0x5000, 1,
+		     LEAF(1, RW, 1), 0);
+	for (gfn = 0; gfn < 1000; gfn++)
+		patched_spte(tb, "SET", KVM_A, ROOT_A, false, gfn, 1, 0,
+			     LEAF(gfn, RW, 1));
+	patched_spte(tb, "SET", KVM_A, ROOT_A, false, 0x5000, 1, 0,
+		     LEAF(2, RW, 1));
 	snap(tb, &s);
-	assert_int_equal(s.sweep.expired, 1);
-	assert_int_equal(s.sweep.covered, 1);
-	assert_int_equal(outcome(&s, OUT_EXPIRED, 1), 1);
-	assert_int_equal(outcome(&s, OUT_COVERED, 1), 1);
-	assert_int_equal(tb->nseen, 0);
+	assert_int_equal(s.stats.violations[VK_STALE_PFN][0], 1);
+	assert_int_equal(tb->seen.n, 1);
 	tb_close(tb);
 }
 
-/* ---- Stock mode: VMs keyed by the mm of the task ------------------------- */
-
-/* The VM key the stock program gave this process: read from pending. */
-static __u64 stock_vm_key(struct tb *tb)
+/* Flame graph sites: sampled at the stated rate, never on every event. */
+static void test_site_sampling(void **state)
 {
-	struct spte_key key;
+	struct tb_opts to = { .stacks = 1, .site_sample = 1 };
+	struct tb *tb = tb_patched(&to);
+	int fd = monitor__map_fd(tb->mon, "sites");
+	struct site_key key;
+	__u64 count = 0, v;
+	bool first = true;
+	struct site_key next;
 
-	assert_int_equal(monitor__pending_key(tb->mon, &key), 0);
-	return key.vm;
+	patched_spte(tb, "SET", KVM_A, ROOT_A, false, 0x10, 1, 0,
+		     LEAF(0x500, RW, 1));
+	patched_spte(tb, "SET", KVM_A, ROOT_A, false, 0x10, 1,
+		     LEAF(0x500, RW, 1), 0);
+	assert_true(fd >= 0);
+	while (!bpf_map_get_next_key(fd, first ? NULL : &key, &next)) {
+		first = false;
+		key = next;
+		assert_int_equal(bpf_map_lookup_elem(fd, &key, &v), 0);
+		count += v;
+	}
+	/* site_sample 1: every install and zap is a sample. */
+	assert_int_equal(count, 2);
+	tb_close(tb);
 }
 
-static void test_stock_mode(void **state)
-{
-	struct tb_opts to = { .stock = true };
-	struct tb *tb = tb_open(&to);
-	struct snapshot s;
-	__u64 mm;
+/* ---- Capacity ------------------------------------------------------------------ */
 
-	stock(tb, 0x80, 1, 0, leaf(1, 1, 1));
-	stock(tb, 0x80, 1, leaf(1, 1, 1), REMOVED);
-	mm = stock_vm_key(tb);
-	assert_true(mm != 0);
-	stock(tb, 0x80, 1, REMOVED, 0);
-	flush_all(tb, mm);
-	stock(tb, 0x80, 1, 0, leaf(2, 1, 1));
-	/* An uncovered one, to prove the key matched. */
-	stock(tb, 0x80, 1, leaf(2, 1, 1), REMOVED);
-	stock(tb, 0x80, 1, REMOVED, 0);
-	stock(tb, 0x80, 1, 0, leaf(3, 1, 1));
+/* Kernel memory of every map of the object, from /proc/self/fdinfo. */
+static __u64 maps_memlock(struct monitor *m)
+{
+	static const char *const names[] = {
+		"spte_state", "pending", "vms", "dead_vms", "inflight",
+		"teardown", "holders", "tables", "task_ctx", "vm_ids",
+		"kret_vm", "stats", "hists", "stacks", "sites", "violations",
+		"events", "scratch", "cur", "protocol_prog",
+	};
+	char path[64], line[128];
+	__u64 total = 0, v;
+	size_t i;
+	FILE *f;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "/proc/self/fdinfo/%d",
+			 monitor__map_fd(m, names[i]));
+		f = fopen(path, "r");
+		assert_non_null(f);
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "memlock: %llu", &v) == 1)
+				total += v;
+		fclose(f);
+	}
+	return total;
+}
+
+/*
+ * One zap of a million 4K SPTEs (4 GiB of guest memory unmapped at once,
+ * mmu_lock held for write) with the default map sizes: every zap is in the
+ * task's batch, nothing is lost, and the deadline judges all of them, once
+ * without a flush and once with one.
+ */
+static void test_million_zaps(void **state)
+{
+	const __u64 n = 1 << 20;
+	struct event ev = { .type = EVENT_SPTE };
+	struct snapshot s;
+	struct tb *tb;
+	__u64 gfn, mem;
+	int round;
+
+	for (round = 0; round < 2; round++) {
+		tb = tb_patched(NULL);
+		ev.type = EVENT_SPTE;
+		memset(&ev.spte, 0, sizeof(ev.spte));
+		ev.spte.vm = 1;
+		ev.spte.tid = TID_ZAP;
+		ev.spte.level = 1;
+		ev.spte.op = SPTE_OP_SET;
+		ev.spte.stack_id = -1;
+		for (gfn = 0; gfn < n; gfn++) {
+			ev.spte.ts_ns = 1000000000ULL + gfn;
+			ev.spte.gfn = gfn;
+			ev.spte.old_spte = LEAF(0x100000 + gfn, RW, 1);
+			ev.spte.new_spte = 0;
+			assert_int_equal(monitor__feed(tb->mon, &ev), 0);
+		}
+		memset(&ev, 0, sizeof(ev));
+		if (round) {
+			struct event fl[] = { FLUSH_ALL(TID_ZAP, 1, 1) };
+
+			fl[0].vm.ts_ns = 3000000000ULL;
+			fl[1].vm.ts_ns = 3000000001ULL;
+			assert_int_equal(monitor__feed(tb->mon, &fl[0]), 0);
+			assert_int_equal(monitor__feed(tb->mon, &fl[1]), 0);
+		}
+		ev.type = EVENT_DEADLINE;
+		ev.vm.vm = 1;
+		ev.vm.tid = TID_ZAP;
+		ev.vm.ts_ns = 4000000000ULL;
+		ev.vm.reason = DEADLINE_NOTIFIER;
+		ev.vm.stack_id = -1;
+		assert_int_equal(monitor__feed(tb->mon, &ev), 0);
+		snap(tb, &s);
+		assert_int_equal(s.stats.transitions[TR_ZAP][0], n);
+		assert_int_equal(s.stats.counters[CNT_PENDING_FULL], 0);
+		assert_int_equal(s.stats.counters[CNT_HOLDERS_FULL], 0);
+		if (!round) {
+			assert_int_equal(s.stats.violations[VK_NOTIFIER][0], 1);
+			assert_int_equal(tb->seen.n, 1);
+			assert_int_equal(tb->seen.v[0].count, n);
+		} else {
+			assert_int_equal(snapshot__violations(&s), 0);
+		}
+		mem = maps_memlock(tb->mon);
+		print_message("maps of the default configuration: %llu MiB\n",
+			      mem >> 20);
+		assert_true(mem <= 128ULL << 20);
+		tb_close(tb);
+	}
+}
+
+/* ---- Stock mode: the VM of the task's context -------------------------------- */
+
+static struct tb *tb_stock(void)
+{
+	struct source_plan plan = { .spte = SPTE_SRC_STOCK,
+				    .hooks = HOOK_SRC_NONE };
+	struct monitor_opts o;
+	struct tb *tb = calloc(1, sizeof(*tb));
+
+	assert_non_null(tb);
+	monitor_opts__default(&o);
+	spte_config__default(&o.cfg);
+	o.cfg.stacks = 0;
+	o.cfg.flush_visible = FLUSH_NONE;
+	o.on_violation = on_violation;
+	o.arg = tb;
+	assert_int_equal(monitor__open_detached(&tb->mon, &o, &plan), 0);
+	return tb;
+}
+
+/* Without a context hook entry the VM is a guess: nothing is decided. */
+static void test_stock_guess(void **state)
+{
+	struct tb *tb = tb_stock();
+	struct snapshot s;
+
+	stock(tb, 0x80, 1, 0, LEAF(1, RW, 1));
+	stock(tb, 0x80, 1, LEAF(1, RW, 1), 0);
+	stock(tb, 0x80, 1, 0, LEAF(2, RW, 1));
 	snap(tb, &s);
-	assert_int_equal(outcome(&s, OUT_COVERED, 1), 1);
-	assert_int_equal(outcome(&s, OUT_VIOL_PFN, 1), 1);
-	assert_int_equal(transition(&s, TR_FREEZE, 1), 2);
-	assert_int_equal(transition(&s, TR_UNFREEZE, 1), 2);
-	assert_int_equal(tb->nseen, 1);
-	assert_int_equal(tb->seen[0].vm, mm);
+	/* No flush source in this plan: unverified. */
+	assert_int_equal(s.stats.outcomes[OUT_FIRST][0], 1);
+	assert_int_equal(s.stats.outcomes[OUT_UNVERIFIED][0], 1);
+	assert_int_equal(snapshot__violations(&s), 0);
 	tb_close(tb);
 }
 
 /*
- * Two VM processes on one host: a zap in one and an install at the same
- * GFN in the other must not pair up.
+ * With a context (what fentry on a TDP MMU entry point records), the VM is
+ * the struct kvm's monitor-assigned id: one id per struct kvm, shared by
+ * every task working on it.
  */
-static void test_stock_two_processes(void **state)
+static void test_stock_context(void **state)
 {
-	struct tb_opts to = { .stock = true };
-	struct tb *tb = tb_open(&to);
+	struct tb *tb = tb_stock();
+	int fd = monitor__map_fd(tb->mon, "task_ctx");
+	int ids = monitor__map_fd(tb->mon, "vm_ids");
+	__u32 tid = syscall(SYS_gettid);
+	struct task_ctx tc = { .kvm = KVM_A, .func = HOOK_zap_leafs,
+			       .flags = SPTE_F_LOCK_KNOWN };
+	__u64 key = KVM_A, id = 0;
 	struct snapshot s;
-	int status;
-	pid_t pid;
 
-	stock(tb, 0x90, 1, 0, leaf(1, 1, 1));
-	stock(tb, 0x90, 1, leaf(1, 1, 1), REMOVED);
-	stock(tb, 0x90, 1, REMOVED, 0);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		/* Another process: another mm, so another VM. */
-		__u64 args[5] = { 0, 0x90, 1, 0, leaf(7, 1, 1) };
-		LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = args,
-			    .ctx_size_in = sizeof(args));
-
-		_exit(bpf_prog_test_run_opts(
-			      monitor__prog_fd(tb->mon, "stock_spte_changed"),
-			      &opts) ?
-			      1 :
-			      0);
-	}
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_true(fd >= 0 && ids >= 0);
+	assert_int_equal(bpf_map_update_elem(fd, &tid, &tc, BPF_ANY), 0);
+	stock(tb, 0x80, 1, 0, LEAF(1, RW, 1));
+	assert_int_equal(bpf_map_lookup_elem(ids, &key, &id), 0);
+	assert_true(id >= 1);
+	tc.kvm = KVM_B;
+	assert_int_equal(bpf_map_update_elem(fd, &tid, &tc, BPF_ANY), 0);
+	stock(tb, 0x80, 1, 0, LEAF(2, RW, 1));
+	key = KVM_B;
+	assert_int_equal(bpf_map_lookup_elem(ids, &key, &key), 0);
+	assert_true(key != id);
 	snap(tb, &s);
-	assert_int_equal(outcome(&s, OUT_FIRST, 1), 2);
-	assert_int_equal(snapshot__violations(&s), 0);
-	assert_int_equal(tb->nseen, 0);
+	assert_int_equal(s.stats.outcomes[OUT_FIRST][0], 2);
+	assert_int_equal(s.stats.counters[CNT_NO_VM], 0);
 	tb_close(tb);
 }
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_first_install),
-		cmocka_unit_test(test_atomic_zap_covered),
-		cmocka_unit_test(test_direct_zap_full_flush),
-		cmocka_unit_test(test_levels),
-		cmocka_unit_test(test_present_changes),
-		cmocka_unit_test(test_other_transitions),
-		cmocka_unit_test(test_violation_pfn),
-		cmocka_unit_test(test_violation_perm),
-		cmocka_unit_test(test_same_mapping_benign),
-		cmocka_unit_test(test_present_pfn_change),
-		cmocka_unit_test(test_flush_begun_before_zap),
-		cmocka_unit_test(test_flush_incomplete),
-		cmocka_unit_test(test_ranged_flush),
-		cmocka_unit_test(test_ranged_flush_partial_huge),
-		cmocka_unit_test(test_two_vms),
-		cmocka_unit_test(test_teardown),
-		cmocka_unit_test(test_no_flush_source),
-		cmocka_unit_test(test_pending_full),
-		cmocka_unit_test(test_state_eviction),
+	static const struct CMUnitTest sources[] = {
+		cmocka_unit_test(test_patched_yield),
+		cmocka_unit_test(test_patched_two_vms),
+		cmocka_unit_test(test_patched_roots),
+		cmocka_unit_test(test_patched_atomic_zap),
 		cmocka_unit_test(test_violation_drops),
-		cmocka_unit_test(test_pending_expiry),
-		cmocka_unit_test(test_stock_mode),
-		cmocka_unit_test(test_stock_two_processes),
+		cmocka_unit_test(test_state_eviction),
+		cmocka_unit_test(test_site_sampling),
+		cmocka_unit_test(test_stock_guess),
+		cmocka_unit_test(test_stock_context),
+		cmocka_unit_test(test_million_zaps),
 	};
+	size_t n = sizeof(sources) / sizeof(sources[0]), i;
+	struct CMUnitTest *tests;
 
-	if (geteuid() != 0) {
-		printf("bpf: SKIP: BPF_PROG_TEST_RUN needs root (euid %u)\n",
-		       geteuid());
+	if (geteuid()) {
+		printf("SKIP: needs root (BPF_PROG_TEST_RUN)\n");
 		return 77;
 	}
-	libbpf_set_print(NULL);
-	return cmocka_run_group_tests_name("bpf", tests, NULL, NULL);
+	tests = calloc(nscenarios + n, sizeof(*tests));
+	if (!tests)
+		return 1;
+	for (i = 0; i < nscenarios; i++) {
+		tests[i].name = scenarios[i].name;
+		tests[i].test_func = test_scenario;
+		tests[i].initial_state = (void *)&scenarios[i];
+	}
+	memcpy(tests + nscenarios, sources, sizeof(sources));
+	return _cmocka_run_group_tests("bpf", tests, nscenarios + n, NULL,
+				       NULL);
 }

@@ -58,7 +58,7 @@ static struct stack_table *flame_fixture__stacks(void)
 
 static void flame_fixture__fill(struct flame *f)
 {
-	struct violation v = { .stack_id = 3, .outcome = OUT_VIOL_PFN };
+	struct violation v = { .stack_id = 3, .kind = VK_STALE_PFN };
 
 	flame__add_site(f, SITE_ZAP, 1, 300);
 	flame__add_site(f, SITE_ZAP, 2, 200);
@@ -67,7 +67,7 @@ static void flame_fixture__fill(struct flame *f)
 	flame__add_site(f, SITE_INSTALL, -1, 3);
 	for (int i = 0; i < 250; i++)
 		flame__add_violation(f, &v);
-	v.outcome = OUT_VIOL_PERM;
+	v.kind = VK_UNFREEZE;
 	flame__add_violation(f, &v);
 }
 

@@ -27,7 +27,7 @@ static int fixture_comm(void *arg, __u32 pid, char *comm)
 
 static void prom_fixture__init(struct prom_fixture *f)
 {
-	struct violation v = { .outcome = OUT_VIOL_PFN };
+	struct violation v = { .kind = VK_STALE_PFN };
 	unsigned int i, k, l;
 
 	memset(f, 0, sizeof(*f));
@@ -39,6 +39,9 @@ static void prom_fixture__init(struct prom_fixture *f)
 	for (i = 0; i < OUT_MAX; i++)
 		for (l = 0; l < SPTE_LEVELS; l++)
 			f->snap.stats.outcomes[i][l] = i + l;
+	for (i = 0; i < VK_MAX; i++)
+		for (l = 0; l < SPTE_LEVELS; l++)
+			f->snap.stats.violations[i][l] = 2 * i + l;
 	for (k = 0; k < HIST_KINDS; k++) {
 		for (l = 0; l < SPTE_LEVELS; l++) {
 			struct hist *h = &f->snap.hists.h[k][l];
@@ -54,8 +57,8 @@ static void prom_fixture__init(struct prom_fixture *f)
 	f->snap.ringbuf_lost = 4;
 
 	f->plan.spte = SPTE_SRC_STOCK;
-	f->plan.flush = HOOK_SRC_KPROBE;
-	f->plan.teardown = HOOK_SRC_NONE;
+	f->plan.hooks = HOOK_SRC_KPROBE;
+	f->plan.funcs[HOOK_flush_all].in_kallsyms = true;
 
 	snprintf(f->progs[0].name, sizeof(f->progs[0].name), "stock_spte");
 	f->progs[0].run_cnt = 5000;

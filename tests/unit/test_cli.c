@@ -32,7 +32,7 @@ static void test_defaults(void **state)
 	monitor_opts__default(&o);
 	cli__monitor_opts(&cli, &o);
 	assert_true(o.mmu_auto);
-	assert_int_equal(o.max_sptes, 262144);
+	assert_int_equal(o.limits.max_sptes, 262144);
 }
 
 static void test_positional(void **state)
@@ -59,7 +59,7 @@ static void test_options(void **state)
 			 0);
 	assert_int_equal(cli.cfg.removed_value, 0x80000000000005a0ULL);
 	assert_int_equal(cli.cfg.flavor, MMU_EPT);
-	assert_int_equal(cli.max_pending, 1024);
+	assert_int_equal(cli.limits.max_pending, 1024);
 	assert_int_equal(cli.pending_ttl_ns, 0);
 	assert_int_equal(cli.duration_s, 7);
 	assert_true(cli.force_stock && cli.verbose);
@@ -68,7 +68,7 @@ static void test_options(void **state)
 	cli__monitor_opts(&cli, &o);
 	assert_false(o.mmu_auto);
 	assert_true(o.force_stock);
-	assert_int_equal(o.max_pending, 1024);
+	assert_int_equal(o.limits.max_pending, 1024);
 }
 
 static void test_errors(void **state)

@@ -55,8 +55,8 @@ static void test_folded(void **state)
 		"[install];[no stack] 3\n"
 		"[install];[unknown];weird:name<&> [mod\"x] 7\n"
 		"[install];do_syscall_64;__x64_sys_ioctl;kvm_vcpu_ioctl [kvm];kvm_arch_vcpu_ioctl_run [kvm];vmx_handle_exit [kvm_intel];kvm_mmu_page_fault [kvm];direct_page_fault [kvm];kvm_tdp_mmu_map [kvm];tdp_mmu_map_handle_target_level [kvm] 400\n"
-		"[violation:perm_widened];do_syscall_64;__x64_sys_ioctl;kvm_vcpu_ioctl [kvm];kvm_arch_vcpu_ioctl_run [kvm];vmx_handle_exit [kvm_intel];kvm_mmu_page_fault [kvm];direct_page_fault [kvm];kvm_tdp_mmu_map [kvm];tdp_mmu_map_handle_target_level [kvm] 1\n"
-		"[violation:pfn_changed];do_syscall_64;__x64_sys_ioctl;kvm_vcpu_ioctl [kvm];kvm_arch_vcpu_ioctl_run [kvm];vmx_handle_exit [kvm_intel];kvm_mmu_page_fault [kvm];direct_page_fault [kvm];kvm_tdp_mmu_map [kvm];tdp_mmu_map_handle_target_level [kvm] 250\n"
+		"[violation:stale_pfn];do_syscall_64;__x64_sys_ioctl;kvm_vcpu_ioctl [kvm];kvm_arch_vcpu_ioctl_run [kvm];vmx_handle_exit [kvm_intel];kvm_mmu_page_fault [kvm];direct_page_fault [kvm];kvm_tdp_mmu_map [kvm];tdp_mmu_map_handle_target_level [kvm] 250\n"
+		"[violation:unfreeze_unflushed];do_syscall_64;__x64_sys_ioctl;kvm_vcpu_ioctl [kvm];kvm_arch_vcpu_ioctl_run [kvm];vmx_handle_exit [kvm_intel];kvm_mmu_page_fault [kvm];direct_page_fault [kvm];kvm_tdp_mmu_map [kvm];tdp_mmu_map_handle_target_level [kvm] 1\n"
 		/* two stack ids, same functions: one line */
 		"[zap];try_to_migrate_one;__mmu_notifier_invalidate_range_start;kvm_mmu_notifier_invalidate_range_start [kvm];kvm_tdp_mmu_unmap_gfn_range [kvm];tdp_mmu_zap_leafs [kvm] 500\n");
 	assert_int_equal(flame__total(f), 1161);

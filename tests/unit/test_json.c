@@ -56,7 +56,10 @@ static void test_violation(void **state)
 		.stack_id = 7,
 		.zap_stack_id = -1,
 		.level = 1,
-		.outcome = OUT_VIOL_PFN,
+		.kind = VK_STALE_PFN,
+		.new_level = 1,
+		.new_gfn = 0x1234,
+		.count = 1,
 		.zap_flush_seq = 3,
 		.vm_begun_seq = 3,
 	};
@@ -85,8 +88,8 @@ static void test_violation(void **state)
 	assert_true(json_valid(s));
 	assert_non_null(strstr(
 		s,
-		"{\"type\":\"violation\",\"class\":\"pfn_changed\",\"level\":\"4K\""));
-	assert_non_null(strstr(s, "\"zap_to_install_ns\":3500"));
+		"{\"type\":\"violation\",\"kind\":\"stale_pfn\",\"level\":\"4K\""));
+	assert_non_null(strstr(s, "\"zap_age_ns\":3500"));
 	assert_non_null(strstr(
 		s,
 		"\"vm\":{\"label\":\"4321\",\"pid\":4321,\"comm\":\"qemu\\\"4321\"}"));
@@ -96,7 +99,7 @@ static void test_violation(void **state)
 		"\"new_spte\":\"0x6000000abc867\",\"new_spte_desc\":\"pfn 0x6000000abc"));
 	assert_non_null(strstr(
 		s,
-		"\"install_stack\":[\"tdp_mmu_set_spte+0x1a [kvm]\",\"kvm_tdp_mmu_map+0x0 [kvm]\"]"));
+		"\"stack\":[\"tdp_mmu_set_spte+0x1a [kvm]\",\"kvm_tdp_mmu_map+0x0 [kvm]\"]"));
 	assert_non_null(strstr(s, "\"zap_stack\":null"));
 
 	/* without context: no decoding, no labels, no stacks */
@@ -107,7 +110,7 @@ static void test_violation(void **state)
 	assert_true(json_valid(s));
 	assert_null(strstr(s, "_desc"));
 	assert_non_null(strstr(s, "\"vm\":{\"pid\":4321}"));
-	assert_non_null(strstr(s, "\"install_stack\":null"));
+	assert_non_null(strstr(s, "\"stack\":null"));
 	strbuf__release(&sb);
 	stack_table__free(st);
 	vmtab__free(vms);
@@ -130,8 +133,8 @@ static void test_summary(void **state)
 	vmtab__add_events(vms, 0x2000, 20, 4);
 	snap.stats.counters[CNT_SPTE_EVENTS] = 99;
 	snap.stats.transitions[TR_ZAP][0] = 5;
-	snap.stats.outcomes[OUT_VIOL_PFN][1] = 2;
-	snap.stats.outcomes[OUT_PRESENT_PFN][0] = 1;
+	snap.stats.violations[VK_STALE_PFN][1] = 2;
+	snap.stats.violations[VK_PRESENT_PFN][0] = 1;
 	snap.stats.outcomes[OUT_COVERED][0] = 8;
 	snap.hists.h[HIST_ZAP_TO_INSTALL][0].slots[3] = 4;
 	snap.hists.h[HIST_ZAP_TO_INSTALL][0].slots[HIST_SLOTS - 1] = 1;
@@ -147,7 +150,7 @@ static void test_summary(void **state)
 	assert_non_null(strstr(s, "\"transitions\":{\"zap\":{\"4K\":5}}"));
 	assert_non_null(strstr(
 		s,
-		"\"outcomes\":{\"covered\":{\"4K\":8},\"pfn_changed\":{\"2M\":2},\"present_pfn_changed\":{\"4K\":1}}"));
+		"\"outcomes\":{\"covered\":{\"4K\":8}},\"violation_kinds\":{\"stale_pfn\":{\"2M\":2},\"present_pfn_changed\":{\"4K\":1}}"));
 	assert_non_null(strstr(
 		s,
 		"\"zap_to_reinstall\":{\"4K\":{\"count\":5,\"sum_ns\":100,"));

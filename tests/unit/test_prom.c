@@ -244,7 +244,7 @@ static void test_labels_and_vms(void **state)
 		"spte_trace_vm_spte_events_total{vm=\"other\",comm=\"\"} 70\n"));
 	assert_non_null(strstr(
 		out,
-		"spte_trace_vm_violations_total{vm=\"other\",comm=\"\",class=\"pfn_changed\"} 2\n"));
+		"spte_trace_vm_violations_total{vm=\"other\",comm=\"\",kind=\"stale_pfn\"} 2\n"));
 	assert_non_null(strstr(out, "spte_trace_vms_overflowed_total 2\n"));
 	assert_non_null(strstr(out, "spte_trace_vm_series_limit 2\n"));
 	assert_null(strstr(out, "vm=\"103\""));
@@ -252,16 +252,16 @@ static void test_labels_and_vms(void **state)
 	assert_null(strstr(out, "ffff888"));
 	assert_non_null(strstr(
 		out,
-		"spte_trace_source_attached{class=\"flush\",source=\"kprobe\"} 1\n"));
+		"spte_trace_source_attached{class=\"hooks\",source=\"kprobe\"} 1\n"));
 	assert_non_null(strstr(
 		out,
-		"spte_trace_source_attached{class=\"teardown\",source=\"kprobe\"} 0\n"));
+		"spte_trace_source_attached{class=\"hooks\",source=\"fentry\"} 0\n"));
 	assert_non_null(strstr(
 		out,
 		"spte_trace_bpf_prog_run_seconds_total{prog=\"stock_spte\"} 0.001234567\n"));
 	assert_non_null(strstr(
 		out,
-		"spte_trace_violations_total{class=\"perm_widened\",level=\"1G\"} 5\n"));
+		"spte_trace_violations_total{kind=\"stale_perm\",level=\"2M\"} 3\n"));
 	assert_non_null(strstr(
 		out,
 		"spte_trace_outcomes_total{outcome=\"covered\",level=\"4K\"} 1\n"));

@@ -18,7 +18,7 @@
 #include "stacks.h"
 #include "vmtab.h"
 
-#define HDR_SIZE 236 /* 32 + spte_config + 128 + crc */
+#define HDR_SIZE 276 /* 32 + spte_config (80) + 160 (with the map limits) + crc */
 #define BLK_HDR 32
 
 #define TMPDIR_FIXTURE_NAME "test_record"
@@ -34,10 +34,10 @@ static void make_event(struct event *ev, unsigned int i)
 	memset(ev, 0, sizeof(*ev));
 	if (i % 5 == 4) {
 		ev->type = EVENT_FLUSH_BEGIN + (i / 5) % 2;
-		ev->flush.ts_ns = 1000 + i;
-		ev->flush.vm = 0xffff888000001000ULL;
-		ev->flush.pages = FLUSH_ALL_PAGES;
-		ev->flush.tag = i / 10;
+		ev->vm.ts_ns = 1000 + i;
+		ev->vm.vm = 0xffff888000001000ULL;
+		ev->vm.pages = FLUSH_ALL_PAGES;
+		ev->vm.tag = i / 10;
 		return;
 	}
 	ev->type = EVENT_SPTE;
@@ -62,7 +62,7 @@ static const struct stack_frame frames7[] = {
 /* A recording of @n events with one stack and two VMs. */
 static void write_recording(const char *path, unsigned int n)
 {
-	struct record_info info = { .spte_source = 2, .flush_source = 3 };
+	struct record_info info = { .spte_source = 2, .hook_source = 3 };
 	struct stack st = { .id = 7,
 			    .depth = 2,
 			    .frames = (struct stack_frame *)frames7 };
@@ -154,7 +154,7 @@ static void test_roundtrip(void **state)
 	assert_int_equal(info->cfg.present_mask, SPTE_DEF_PRESENT_MASK);
 	assert_int_equal(info->cfg.record, 1);
 	assert_int_equal(info->spte_source, 2);
-	assert_int_equal(info->flush_source, 3);
+	assert_int_equal(info->hook_source, 3);
 	assert_string_equal(info->kernel, "6.1.0-test");
 	assert_true(info->realtime_ns > 1600000000ULL * 1000000000ULL);
 	replay__set_sinks(r, st, vms);
@@ -332,10 +332,10 @@ static void test_corruption(void **state)
 	assert_non_null(strstr(msg, "not a spte-trace recording"));
 	assert_int_equal(corrupt(buf, len, 8, 0x03, msg, sizeof(msg), &n),
 			 -EBADMSG);
-	assert_non_null(strstr(msg, "format version 2"));
+	assert_non_null(strstr(msg, "format version 1"));
 	assert_int_equal(corrupt(buf, len, 20, 0x08, msg, sizeof(msg), &n),
 			 -EBADMSG);
-	assert_non_null(strstr(msg, "sizeof(struct event) 64"));
+	assert_non_null(strstr(msg, "sizeof(struct event) 104"));
 	assert_int_equal(corrupt(buf, len, 40, 0x01, msg, sizeof(msg), &n),
 			 -EBADMSG);
 	assert_non_null(strstr(msg, "file header checksum mismatch"));

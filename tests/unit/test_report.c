@@ -44,7 +44,7 @@ static void flush(struct event *ev, __u32 type, __u64 ts, __u64 seq)
 {
 	memset(ev, 0, sizeof(*ev));
 	ev->type = type;
-	ev->flush = (struct flush_event){
+	ev->vm = (struct vm_event){
 		.ts_ns = ts,
 		.vm = VM,
 		.pages = FLUSH_ALL_PAGES,
@@ -98,7 +98,7 @@ static void record(const char *path, const struct event *evs, size_t n,
 
 	memset(&info, 0, sizeof(info));
 	spte_config__default(&info.cfg);
-	info.cfg.flush_visible = 1;
+	info.cfg.flush_visible = FLUSH_COMPLETE;
 	assert_int_equal(recorder__open(&r, path, &info, err, sizeof(err)), 0);
 	recorder__write_vm(r, VM, 77, "qemu-test");
 	recorder__write_stack(r, &st);
@@ -116,7 +116,7 @@ static void record(const char *path, const struct event *evs, size_t n,
 static void opts_init(struct report_opts *o, unsigned int *viol)
 {
 	memset(o, 0, sizeof(*o));
-	engine_limits__default(&o->limits);
+	spte_limits__default(&o->limits);
 	o->pending_ttl_ns = 0;
 	o->sweep_every_ns = 60ULL * 1000000000ULL;
 	o->on_violation = count_violation;
@@ -129,7 +129,7 @@ static void test_recording_equals_direct(void **state)
 	struct event evs[400];
 	size_t n = make_events(evs), i;
 	unsigned int direct_viol = 0, replay_viol = 0;
-	struct engine_limits lim;
+	struct spte_limits lim;
 	struct spte_config cfg;
 	struct snapshot direct;
 	struct report_opts o;
@@ -138,8 +138,8 @@ static void test_recording_equals_direct(void **state)
 	char path[128];
 
 	spte_config__default(&cfg);
-	cfg.flush_visible = 1;
-	engine_limits__default(&lim);
+	cfg.flush_visible = FLUSH_COMPLETE;
+	spte_limits__default(&lim);
 	e = engine__new(&cfg, &lim);
 	engine__on_violation(e, count_violation, &direct_viol);
 	for (i = 0; i < n; i++)
@@ -156,11 +156,11 @@ static void test_recording_equals_direct(void **state)
 	assert_int_equal(report__run(path, &o, &r), 0);
 	assert_int_equal(r.format, REPORT_RECORDING);
 	assert_int_equal(r.events, n);
-	assert_int_equal(r.cfg.flush_visible, 1);
+	assert_int_equal(r.cfg.flush_visible, FLUSH_COMPLETE);
 	assert_memory_equal(&r.snap, &direct, sizeof(direct));
 	assert_int_equal(replay_viol, direct_viol);
 	assert_int_equal(direct_viol, 50);
-	assert_int_equal(r.snap.stats.outcomes[OUT_VIOL_PFN][0], 50);
+	assert_int_equal(r.snap.stats.violations[VK_STALE_PFN][0], 50);
 	assert_non_null(stack_table__get(o.stacks, 5));
 	assert_string_equal(vmtab__find(o.vms, VM)->comm, "qemu-test");
 	assert_int_equal(vmtab__find(o.vms, VM)->events, n - 2);
@@ -237,8 +237,8 @@ static void test_text(void **state)
 	fclose(f);
 	opts_init(&o, &viol);
 	assert_int_equal(report__run(path, &o, &r), 0);
-	assert_int_equal(r.cfg.flush_visible, 1);
-	assert_int_equal(r.snap.stats.outcomes[OUT_VIOL_PFN][0], 1);
+	assert_int_equal(r.cfg.flush_visible, FLUSH_COMPLETE);
+	assert_int_equal(r.snap.stats.violations[VK_STALE_PFN][0], 1);
 	assert_int_equal(viol, 1);
 	report__release(&r);
 

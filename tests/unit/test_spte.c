@@ -55,11 +55,27 @@ static void test_perms_npt_vs_ept(void **state)
 	__u64 ro_nx = (1ULL << 11) | 0x5 | (1ULL << 63); /* P U NX */
 	__u64 rw = (1ULL << 11) | 0x7;
 
+	__u32 bits;
+
 	assert_true(spte_perms(&cfg, rw) & ~spte_perms(&cfg, ro_nx));
-	assert_int_equal(proto_classify(&cfg, ro_nx, rw), OUT_VIOL_PERM);
-	assert_int_equal(proto_classify(&cfg, rw, rw), OUT_SAME_MAPPING);
-	assert_int_equal(proto_classify(&cfg, rw, rw | (1ULL << 12)),
-			 OUT_VIOL_PFN);
+	/* Stale read-only NX, new writable executable: the stale one grants less. */
+	assert_int_equal(proto_classify_stale(&cfg, ro_nx, 0, rw, 0, &bits),
+			 OUT_STALE_NARROWER);
+	assert_int_equal(bits, 0);
+	/* Stale writable executable, new read-only NX: stale W and X. */
+	assert_int_equal(proto_classify_stale(&cfg, rw, 0, ro_nx, 0, &bits),
+			 OUT_STALE_PERM);
+	assert_int_equal(bits, PERM_WRITE | PERM_EXEC);
+	assert_int_equal(proto_classify_stale(&cfg, rw, 0, rw, 0, &bits),
+			 OUT_STALE_SAME);
+	assert_int_equal(proto_classify_stale(&cfg, rw, 0, rw | (1ULL << 12), 0,
+					      &bits),
+			 OUT_STALE_PFN);
+	/* A 2M zap and a 4K install 3 pages into it: the same memory. */
+	assert_int_equal(proto_classify_stale(&cfg, rw | (0x800ULL << 12), 0x200,
+					      rw | (0x803ULL << 12), 0x203,
+					      &bits),
+			 OUT_STALE_SAME);
 	ept.flavor = MMU_EPT;
 	/* EPT: R=bit0, W=bit1, X=bit2. */
 	assert_true(spte_perms(&ept, (1ULL << 11) | 0x3) & PERM_WRITE);

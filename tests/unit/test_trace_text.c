@@ -251,13 +251,13 @@ static void test_patched_events(void **state)
 			&ev),
 		1);
 	assert_int_equal(ev.type, EVENT_FLUSH_BEGIN);
-	assert_int_equal(ev.flush.vm, 3);
-	assert_int_equal(ev.flush.pid, 4242);
-	assert_int_equal(ev.flush.tid, 4251);
-	assert_int_equal(ev.flush.pages, FLUSH_ALL_PAGES);
-	assert_int_equal(ev.flush.seq, 17);
-	assert_int_equal(ev.flush.tag, 17);
-	assert_int_equal(ev.flush.ts_ns, 9000000002ULL);
+	assert_int_equal(ev.vm.vm, 3);
+	assert_int_equal(ev.vm.pid, 4242);
+	assert_int_equal(ev.vm.tid, 4251);
+	assert_int_equal(ev.vm.pages, FLUSH_ALL_PAGES);
+	assert_int_equal(ev.vm.seq, 17);
+	assert_int_equal(ev.vm.tag, 17);
+	assert_int_equal(ev.vm.ts_ns, 9000000002ULL);
 	assert_int_equal(
 		trace_text__parse_line(
 			tt,
@@ -265,8 +265,8 @@ static void test_patched_events(void **state)
 			&ev),
 		1);
 	assert_int_equal(ev.type, EVENT_FLUSH_END);
-	assert_int_equal(ev.flush.start_gfn, 0x1200);
-	assert_int_equal(ev.flush.pages, 0x40);
+	assert_int_equal(ev.vm.start_gfn, 0x1200);
+	assert_int_equal(ev.vm.pages, 0x40);
 	assert_int_equal(
 		trace_text__parse_line(
 			tt,
@@ -274,7 +274,7 @@ static void test_patched_events(void **state)
 			&ev),
 		1);
 	assert_int_equal(ev.type, EVENT_TEARDOWN_BEGIN);
-	assert_int_equal(ev.flush.vm, 3);
+	assert_int_equal(ev.vm.vm, 3);
 	assert_int_equal(
 		trace_text__parse_line(
 			tt,
@@ -313,7 +313,7 @@ static const char trace_file[] =
 static void test_file_through_engine(void **state)
 {
 	char path[] = "/tmp/test_trace_text_XXXXXX", err[256];
-	struct engine_limits lim;
+	struct spte_limits lim;
 	struct trace_text_stats st;
 	struct spte_config cfg;
 	struct trace_text *tt;
@@ -326,7 +326,7 @@ static void test_file_through_engine(void **state)
 			 (ssize_t)sizeof(trace_file) - 1);
 	close(fd);
 	spte_config__default(&cfg);
-	engine_limits__default(&lim);
+	spte_limits__default(&lim);
 	e = engine__new(&cfg, &lim);
 	assert_int_equal(trace_text__open(&tt, path, NULL, err, sizeof(err)),
 			 0);
@@ -395,7 +395,7 @@ static void test_patched_violation(void **state)
 		" qemu-10 [001] ..... 1.000400: kvm_remote_tlb_flush_end: pid=10 vm=1 start_gfn=0x0 pages=all seq=1",
 	};
 	struct trace_text *tt = tt_new(TRACE_TEXT_VM_TASK);
-	struct engine_limits lim;
+	struct spte_limits lim;
 	struct spte_config cfg;
 	struct snapshot snap;
 	struct engine *e;
@@ -403,15 +403,15 @@ static void test_patched_violation(void **state)
 	unsigned int i;
 
 	spte_config__default(&cfg);
-	cfg.flush_visible = 1;
-	engine_limits__default(&lim);
+	cfg.flush_visible = FLUSH_COMPLETE;
+	spte_limits__default(&lim);
 	e = engine__new(&cfg, &lim);
 	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
 		assert_int_equal(trace_text__parse_line(tt, lines[i], &ev), 1);
 		engine__feed(e, &ev);
 	}
 	engine__snapshot(e, &snap);
-	assert_int_equal(snap.stats.outcomes[OUT_VIOL_PFN][0], 1);
+	assert_int_equal(snap.stats.violations[VK_STALE_PFN][0], 1);
 	assert_int_equal(snap.stats.counters[CNT_FLUSH_BEGIN], 1);
 	assert_int_equal(snap.stats.counters[CNT_FLUSH_END], 1);
 	engine__free(e);

@@ -71,7 +71,7 @@ static void test_pid_later(void **state)
 
 static void test_overflow(void **state)
 {
-	struct violation v = { .outcome = OUT_VIOL_PFN };
+	struct violation v = { .kind = VK_STALE_PFN };
 	int calls = 0;
 	struct vmtab *t = new_tab(2, &calls);
 	const struct vm_entry *other;
@@ -86,9 +86,9 @@ static void test_overflow(void **state)
 	}
 	other = vmtab__other(t);
 	assert_int_equal(vmtab__count(t), 2);
-	assert_int_equal(vmtab__at(t, 0)->violations[OUT_VIOL_PFN], 2);
+	assert_int_equal(vmtab__at(t, 0)->violations[VK_STALE_PFN], 2);
 	assert_int_equal(vmtab__at(t, 1)->events, 5);
-	assert_int_equal(other->violations[OUT_VIOL_PFN], 16);
+	assert_int_equal(other->violations[VK_STALE_PFN], 16);
 	assert_int_equal(other->events, 40);
 	assert_string_equal(other->label, "other");
 	assert_int_equal(vmtab__overflowed(t), 8); /* distinct VMs */
