@@ -221,9 +221,9 @@ PROTO_STEP void proto_batch_add(struct env *env, struct vm_state *vm,
 /*
  * Stock kernels: the hooks may miss a flush (an inlined call, a ranged
  * flush through a hypervisor).  An uncovered zap can then only be reported
- * when kvm->stat.generic.remote_tlb_flush_requests, which every call of
- * kvm_flush_remote_tlbs() increments, shows that no flush was even
- * requested since the zap.
+ * when kvm->stat.generic's remote_tlb_flush_requests + remote_tlb_flush,
+ * which every call of kvm_flush_remote_tlbs() increments, show that no
+ * flush was even requested since the zap (flush_requests(), bpf side).
  */
 PROTO_INLINE bool proto_evidence_complete(const struct spte_config *c,
 					  __u64 reqs_at_zap, __u64 reqs_now)
@@ -750,10 +750,13 @@ PROTO_STEP __u32 proto_judge(struct env *env, const struct spte_event *ev,
 
 /*
  * R1 for a batched zap (STATE_BATCHED): classified like a pending zap, but
- * reported only while the zap is still in its task's unchecked batch, i.e.
- * when another task installs over it before the zapping task reached a
+ * reported only while the zap is still in its task's unchecked batch and
+ * another task installs over it, i.e. before the zapping task reached a
  * deadline (a deadline no event shows).  Once the deadline came, R3/R4
- * judged the batch; the install is only counted.
+ * judged the batch; the install is only counted.  Nor is an install by
+ * the zapping task itself, still holding mmu_lock for write: 6.1's
+ * change_pte handler (set_spte_gfn()) zaps and installs the new pfn in one
+ * critical section and flushes before the unlock, which R3/R4 check.
  */
 PROTO_STEP __u32 proto_judge_batched(struct env *env,
 				     const struct spte_event *ev,
@@ -775,7 +778,8 @@ PROTO_STEP __u32 proto_judge_batched(struct env *env,
 	p->stack = -1;
 	proto_holder_key(&hk, ev->vm, st->tid);
 	h = env_holder_lookup(env, &hk);
-	if (!h || !h->zaps.count || h->zaps.first_seq > st->seq)
+	if (!h || !h->zaps.count || h->zaps.first_seq > st->seq ||
+	    st->tid == ev->tid)
 		p->flags = PZ_REPORTED;
 	return proto_judge(env, ev, vm, p, at);
 }

@@ -584,6 +584,26 @@ static const struct event batched_zap_no_deadline[] = {
 	SET(TID_VCPU, 1, 0x100, 1, 0, LEAF(0x600, RW, 1)),
 };
 
+/*
+ * 6.1's change_pte handler, set_spte_gfn(): the zapping task installs the
+ * new pfn in the same write-locked section, then flushes before unlocking.
+ */
+static const struct event change_pte_same_task[] = {
+	INSTALL_100(RW),
+	ZAP_100(RW),
+	SET(TID_ZAP, 1, 0x100, 1, 0, LEAF(0x600, RO, 1)),
+	FLUSH_ALL(TID_ZAP, 1, 1),
+	DEADLINE(TID_ZAP, 1, NOTIFIER),
+};
+
+/* ... and without the flush: R4 reports it at the notifier's return. */
+static const struct event change_pte_unflushed[] = {
+	INSTALL_100(RW),
+	ZAP_100(RW),
+	SET(TID_ZAP, 1, 0x100, 1, 0, LEAF(0x600, RO, 1)),
+	DEADLINE(TID_ZAP, 1, NOTIFIER),
+};
+
 /* ---- Stock kernels: evidence ---------------------------------------------------------------- */
 
 
@@ -918,6 +938,13 @@ const struct scenario scenarios[] = {
 		 .outcomes = { { OUT_FIRST, 1, 1 }, { OUT_EXPIRED, 1, 1 } }),
 	SCENARIO(batched_zap_no_deadline,
 		 .why = "a batched zap whose task's batch was forgotten: counted, not reported",
+		 .outcomes = { { OUT_FIRST, 1, 1 }, { OUT_STALE_PFN, 1, 1 } }),
+	SCENARIO(change_pte_same_task,
+		 .why = "R1: the zapping task's own install under the write lock is judged at its deadline",
+		 .outcomes = { { OUT_FIRST, 1, 1 }, { OUT_STALE_PFN, 1, 1 } }),
+	SCENARIO(change_pte_unflushed,
+		 .why = "... where a missing flush is reported once, as R4",
+		 .violations = { { VK_NOTIFIER, 1, 1 } },
 		 .outcomes = { { OUT_FIRST, 1, 1 }, { OUT_STALE_PFN, 1, 1 } }),
 	SCENARIO(stock_no_flush_at_all, .partial = true,
 		 .why = "stock: the counter shows no flush at all: reported",

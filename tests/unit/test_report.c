@@ -33,7 +33,7 @@ static void spte(struct event *ev, __u64 ts, __u64 gfn, __u64 old, __u64 new)
 		.old_spte = old,
 		.new_spte = new,
 		.pid = 77,
-		.tid = 78,
+		.tid = old ? 78 : 80, /* zaps by one task, installs by another */
 		.stack_id = 5,
 		.level = 1,
 		.op = SPTE_OP_SET,

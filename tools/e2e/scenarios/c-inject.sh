@@ -19,13 +19,18 @@
 #   nx_recovery  nx_huge_pages=force, a VM         unlock + yield_unflushed = injected = 1
 #                executing from huge pages
 #
+# Each phase is also traced through tracefs and checked by an independent
+# implementation of the same rules, tools/kernel/scenarios/check-trace.awk
+# (the kernel boot test's): spte-trace's count of each kind must equal the
+# hazards that check finds in the trace.  That is why some sites allow
+# fewer reports than faults: a fault skips a flush that is owed in KVM's
+# bookkeeping, and some of those flushes had nothing left to cover
+# (enabling dirty logging flushes even when no SPTE was writable,
+# b64d740ea7dd), which neither checker can call a hazard.
+#
 # No phase may report any other kind of violation, each violation carries a
 # kernel stack through the path that broke the rule (and no frame of the
-# tracer), and the recording replays to the same counts.  Why some rules
-# allow fewer reports than faults: a fault skips a flush that is owed in
-# the kernel's bookkeeping, and some of those flushes had nothing new to
-# cover (enabling dirty logging flushes even when nothing was writable;
-# a yield's skipped flush is sometimes covered by the next).
+# tracer), and the recording replays to the same counts.
 set -uo pipefail
 . /lib/spte/lib.sh
 . /add/common.sh
@@ -39,6 +44,17 @@ PORT=9464
 KINDS="stale_pfn stale_perm unfreeze_unflushed yield_unflushed unlock_unflushed
 	notifier_unflushed pt_freed_unflushed dirty_log_unflushed present_pfn_changed"
 hogs=()
+TRACING=/sys/kernel/tracing
+TRACE_EVENTS="kvmmmu/kvm_tdp_mmu_spte_set kvmmmu/kvm_tdp_mmu_spte_freeze
+	kvmmmu/kvm_tdp_mmu_spte_unfreeze kvmmmu/kvm_tdp_mmu_root_teardown_begin
+	kvmmmu/kvm_tdp_mmu_root_teardown_end kvmmmu/kvm_tdp_mmu_free_sp
+	kvm/kvm_remote_tlb_flush_begin kvm/kvm_remote_tlb_flush_end
+	kvm/kvm_mmu_flush_deadline kvm/kvm_destroy_vm"
+# What a freeze and an unfreeze write on this line (check-trace.awk).
+case $(uname -r) in
+6.1.*) FROZEN=0x5a0 NONPRESENT=0x0 ;;
+*) FROZEN=0x80000000000005a0 NONPRESENT=0x8000000000000000 ;;
+esac
 
 # site_bit SITE: the bit of SITE in the sites mask.
 site_bit() {
@@ -99,10 +115,42 @@ delta() {
 		 $(METRICS=/out/phase.before metric "$1" "$2") ))
 }
 
+# The independent check's view of the phase: the kernel series' events in
+# tracefs, checked by check-trace.awk.
+oracle_begin() {
+	local e
+
+	echo 0 >"$TRACING/tracing_on"
+	echo "${TRACE_BUFFER_KB:-32768}" >"$TRACING/buffer_size_kb"
+	for e in $TRACE_EVENTS; do
+		echo 1 >"$TRACING/events/$e/enable"
+	done
+	echo >"$TRACING/trace"
+	echo 1 >"$TRACING/tracing_on"
+}
+
+oracle_end() {
+	local lost
+
+	echo 0 >"$TRACING/tracing_on"
+	lost=$(cat "$TRACING"/per_cpu/cpu*/stats |
+		awk '/^(overrun|dropped events):/ { n += $NF } END { print n + 0 }')
+	assert_eq "$phase: tracefs lost no event (check-trace.awk's input)" 0 "$lost"
+	awk -v frozen="$FROZEN" -v nonpresent="$NONPRESENT" -v state=/tmp/c-state \
+		-f /add/check-trace.awk "$TRACING/trace" >"/out/oracle-$phase.txt"
+	echo >"$TRACING/trace"
+}
+
+# oracle NAME: a count of check-trace.awk for this phase.
+oracle() {
+	awk -v k="$1" '$1 == k { v = $2 } END { print v + 0 }' "/out/oracle-$phase.txt"
+}
+
 phase_begin() {	# LABEL SITE [TIMES [DELAY_US]]
 	phase=$1
 	shift
 	scrape /out/phase.before
+	oracle_begin
 	injection "$@"
 	t0=$(_uptime)
 }
@@ -113,6 +161,7 @@ phase_end() {
 
 	injection off
 	note_value "workload_${phase}_s" "$(_since "$t0")"
+	oracle_end
 	scrape /out/phase.after
 	others=0
 	for k in $KINDS; do
@@ -150,6 +199,17 @@ stop_hogs() {
 	kill "${hogs[@]}" 2>/dev/null
 	wait "${hogs[@]}" 2>/dev/null
 	hogs=()
+TRACING=/sys/kernel/tracing
+TRACE_EVENTS="kvmmmu/kvm_tdp_mmu_spte_set kvmmmu/kvm_tdp_mmu_spte_freeze
+	kvmmmu/kvm_tdp_mmu_spte_unfreeze kvmmmu/kvm_tdp_mmu_root_teardown_begin
+	kvmmmu/kvm_tdp_mmu_root_teardown_end kvmmmu/kvm_tdp_mmu_free_sp
+	kvm/kvm_remote_tlb_flush_begin kvm/kvm_remote_tlb_flush_end
+	kvm/kvm_mmu_flush_deadline kvm/kvm_destroy_vm"
+# What a freeze and an unfreeze write on this line (check-trace.awk).
+case $(uname -r) in
+6.1.*) FROZEN=0x5a0 NONPRESENT=0x0 ;;
+*) FROZEN=0x80000000000005a0 NONPRESENT=0x8000000000000000 ;;
+esac
 }
 
 vmm() {	# LOG ARGS...: one bounded spte-vmm run; its exit is logged only
@@ -177,9 +237,12 @@ phase_end
 inj=$(cat "$FAIL_DIR/injected_atomic_zap")
 note_value injected_atomic_zap "$inj"
 note_value reported_atomic_zap "$v_unfreeze_unflushed"
+note_value hazards_atomic_zap "$(oracle uncovered)"
 assert_gt "atomic_zap: faults injected" "$inj" 0
 assert_eq "atomic_zap: every skipped flush reported as unfreeze_unflushed" \
 	"$inj" "$v_unfreeze_unflushed"
+assert_eq "atomic_zap: = unfreezes without a flush in the trace (check-trace.awk)" \
+	"$(oracle uncovered)" "$v_unfreeze_unflushed"
 # The table a collapse zapped is freed after an RCU grace period, before
 # the next flush (pt_freed_unflushed) or after it, as timing has it.
 note_value reported_atomic_zap_pt_freed "$v_pt_freed_unflushed"
@@ -194,8 +257,10 @@ phase_end
 inj=$(cat "$FAIL_DIR/injected_atomic_zap")
 note_value injected_delay "$inj"
 note_value reported_delay "$(others_than)"
+note_value hazards_delay "$(oracle uncovered)"
 assert_gt "delay: flushes delayed" "$inj" 0
 assert_eq "delay: a delayed flush is no violation" 0 "$(others_than)"
+assert_eq "delay: the trace agrees (check-trace.awk)" 0 "$(oracle uncovered)"
 
 # yield: only a range zap that sees need_resched() yields; CPU hogs make
 # that likely, a few bounded tries make it near certain.
@@ -210,9 +275,12 @@ for try in $(seq 1 "$YIELD_TRIES"); do
 done
 note_value injected_yield "$inj"
 note_value reported_yield "$v_yield_unflushed"
+note_value hazards_yield "$(oracle deadline_uncovered_yield)"
 assert_gt "yield: faults injected (try $try of $YIELD_TRIES)" "$inj" 0
 assert_gt "yield: reported as yield_unflushed" "$v_yield_unflushed" 0
 assert_le "yield: no more reports than faults" "$v_yield_unflushed" "$inj"
+assert_eq "yield: = uncovered yield deadlines in the trace (check-trace.awk)" \
+	"$(oracle deadline_uncovered_yield)" "$v_yield_unflushed"
 assert_eq "yield: no other kind of violation" 0 \
 	"$(others_than yield_unflushed)"
 
@@ -226,6 +294,9 @@ note_value reported_dirty_log "$v_dirty_log_unflushed"
 assert_gt "dirty_log: faults injected" "$inj" 0
 assert_gt "dirty_log: reported as dirty_log_unflushed" "$v_dirty_log_unflushed" 0
 assert_le "dirty_log: no more reports than faults" "$v_dirty_log_unflushed" "$inj"
+assert_eq "dirty_log: = uncovered dirty_log deadlines in the trace (check-trace.awk)" \
+	"$(oracle dirty_uncovered)" "$v_dirty_log_unflushed"
+note_value hazards_dirty_log "$(oracle dirty_uncovered)"
 assert_eq "dirty_log: no other kind of violation" 0 "$(others_than dirty_log_unflushed)"
 
 # nx_recovery: exec faults split huge pages; the recovery worker zaps the
@@ -245,8 +316,12 @@ inj=$(cat "$FAIL_DIR/injected_nx_recovery")
 note_value injected_nx_recovery "$inj"
 note_value reported_nx_recovery "$((v_unlock_unflushed + v_yield_unflushed))"
 note_value reported_nx_pt_freed "$v_pt_freed_unflushed"
+note_value hazards_nx_recovery "$(( $(oracle deadline_uncovered_unlock) + $(oracle deadline_uncovered_yield) ))"
 assert_eq "nx_recovery: one fault injected" 1 "$inj"
 assert_eq "nx_recovery: reported as unlock/yield_unflushed" "$inj" \
+	"$((v_unlock_unflushed + v_yield_unflushed))"
+assert_eq "nx_recovery: = uncovered unlock/yield deadlines in the trace (check-trace.awk)" \
+	"$(( $(oracle deadline_uncovered_unlock) + $(oracle deadline_uncovered_yield) ))" \
 	"$((v_unlock_unflushed + v_yield_unflushed))"
 # The split tables it zapped are freed after an RCU grace period: before
 # the next flush (pt_freed_unflushed) or after it, as timing has it.
