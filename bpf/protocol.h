@@ -459,14 +459,20 @@ PROTO_INLINE bool proto_child_of_removal(struct env *env,
 		return false;
 	p->seq = r->seq;
 	p->flush_reqs = r->flush_reqs;
-	p->flags |= PZ_CHILD | (r->flags & (PZ_LATE | PZ_GUESSED));
+	p->flags |= PZ_CHILD |
+		    (r->flags & (PZ_LATE | PZ_GUESSED | PZ_UNLINK_BATCHED));
 	return true;
 }
 
-/* A task unlinks a page table: its entries follow (above). */
+/*
+ * A task unlinks a page table: its entries follow (above).  @batched: the
+ * unlink joined the task's batch (mmu_lock held for write), and so do its
+ * entries, through it.
+ */
 PROTO_INLINE void proto_removal_begin(struct env *env,
 				      const struct spte_event *ev,
-				      const struct pending_zap *p)
+				      const struct pending_zap *p,
+				      bool batched)
 {
 	const struct spte_config *c = env_cfg(env);
 	struct removal_ctx r;
@@ -485,6 +491,8 @@ PROTO_INLINE void proto_removal_begin(struct env *env,
 		r.flags |= PZ_GUESSED;
 	if (!frozen && shared)
 		r.flags |= PZ_LATE;
+	if (batched)
+		r.flags |= PZ_UNLINK_BATCHED;
 	env_removal_update(env, ev->tid, &r);
 }
 
@@ -503,7 +511,7 @@ PROTO_STEP void proto_table_replaced(struct env *env,
 	}
 	proto_table_removed(env, vm, ev, exempt, vm ? vm->begun_seq : 0);
 	if (vm && !exempt)
-		proto_removal_begin(env, ev, &p);
+		proto_removal_begin(env, ev, &p, false);
 }
 
 /* present -> non-present: a direct zap, or a freeze to the removed value. */
@@ -553,9 +561,6 @@ PROTO_STEP void proto_on_zap(struct env *env, const struct spte_event *ev,
 		st.flags |= STATE_UNTRACKED;
 		goto store;
 	}
-	if (!leaf && !child)
-		proto_removal_begin(env, ev, &p);
-
 	p.zap_ns = ev->ts_ns;
 	p.old_spte = ev->old_spte;
 	p.tid = ev->tid;
@@ -584,13 +589,18 @@ PROTO_STEP void proto_on_zap(struct env *env, const struct spte_event *ev,
 		   (ev->flags & SPTE_F_LOCK_KNOWN));
 	if (batched)
 		proto_batch_add(env, vm, ev, false);
+	if (!leaf && !child)
+		proto_removal_begin(env, ev, &p, batched);
 	/*
 	 * Where every deadline is traced (the patched kernel), a batched leaf
 	 * needs no pending entry: its flush is checked at the deadline, and
-	 * its history entry keeps what R1 needs.  Elsewhere (a stock kernel
-	 * misses some unlocks) every zap gets one.
+	 * its history entry keeps what R1 needs.  So do the entries of a
+	 * table unlinked in a batch (frozen on 6.1, cleared on 6.12): the
+	 * unlink's batch membership covers their range.  Elsewhere (a stock
+	 * kernel misses some unlocks) every zap gets a pending entry.
 	 */
-	if (batched && leaf && c->flush_visible == FLUSH_COMPLETE) {
+	if (((batched && leaf) || (p.flags & PZ_UNLINK_BATCHED)) &&
+	    c->flush_visible == FLUSH_COMPLETE) {
 		st.flags |= STATE_BATCHED;
 		st.seq = p.seq;
 		st.old_spte = ev->old_spte;

@@ -247,6 +247,8 @@ struct spte_state {
 #define PZ_REPORTED	(1U << 2)	/* a deadline rule already reported it */
 #define PZ_LATE		(1U << 3)	/* stock 6.10+: reported after its flush */
 #define PZ_GUESSED	(1U << 4)	/* VM identity was a guess */
+#define PZ_UNLINK_BATCHED (1U << 5)	/* child of a table unlinked under the
+					 * write lock: owed at its deadline */
 
 /*
  * A zap that no completed flush is known to cover yet (non-evicting map).
@@ -362,7 +364,8 @@ struct removal_ctx {
 	__u64 seq;		/* begun_seq at the unlink */
 	__u64 flush_reqs;	/* stock counter at the unlink */
 	__u32 level;		/* the removed table's own SPTE level */
-	__u32 flags;		/* PZ_LATE | PZ_GUESSED of the unlink */
+	__u32 flags;		/* PZ_LATE | PZ_GUESSED of the unlink,
+				 * PZ_UNLINK_BATCHED if it joined its batch */
 };
 
 /* stock mode: the KVM entry point a task is in (src/sources.c, hooks) */

@@ -418,6 +418,46 @@ static const struct event stock_collapse_late[] = {
 	CHANGED(READ_LOCK, 11, TID_VCPU, 1, 0x800, 2, S_NX, LEAF(0x900, RWNX, 2)),
 };
 
+/*
+ * NX huge page recovery with its flush skipped (048f49809c52 re-created):
+ * the worker zaps a split table under the write lock (6.12 clears its
+ * entries, 6.1 freezes them), yields without flushing, and a vCPU maps the
+ * region again as a non-executable huge page.  One violation, R3 at the
+ * yield; the install over the entries is counted, not reported again.
+ */
+#define NX_SPLIT_TABLE                                                  \
+	SET(TID_VCPU, 1, 0xa00, 2, 0, TABLE(0xeee)),                    \
+		SET(TID_VCPU, 1, 0xa00, 1, 0, LEAF(0xc00, RW, 1)),      \
+		SET(TID_VCPU, 1, 0xa01, 1, 0, LEAF(0xc01, RW, 1)),      \
+		SET(TID_ZAP, 1, 0xa00, 2, TABLE(0xeee), 0)
+
+static const struct event nx_recovery_unflushed_612[] = {
+	NX_SPLIT_TABLE,
+	SET(TID_ZAP, 1, 0xa00, 1, LEAF(0xc00, RW, 1), 0),
+	SET(TID_ZAP, 1, 0xa01, 1, LEAF(0xc01, RW, 1), 0),
+	DEADLINE(TID_ZAP, 1, YIELD),
+	SET(TID_VCPU, 1, 0xa00, 2, 0, LEAF(0xc00, RWNX, 2)),
+};
+
+static const struct event nx_recovery_unflushed_61[] = {
+	NX_SPLIT_TABLE,
+	FREEZE(TID_ZAP, 1, 0xa00, 1, LEAF(0xc00, RW, 1)),
+	FREEZE(TID_ZAP, 1, 0xa01, 1, LEAF(0xc01, RW, 1)),
+	DEADLINE(TID_ZAP, 1, UNLOCK),
+	SET(TID_VCPU, 1, 0xa00, 2, 0, LEAF(0xc00, RWNX, 2)),
+};
+
+/* ... and flushed: nothing. */
+static const struct event nx_recovery_flushed[] = {
+	NX_SPLIT_TABLE,
+	FREEZE(TID_ZAP, 1, 0xa00, 1, LEAF(0xc00, RW, 1)),
+	FREEZE(TID_ZAP, 1, 0xa01, 1, LEAF(0xc01, RW, 1)),
+	FLUSH_ALL(TID_ZAP, 1, 1),
+	DEADLINE(TID_ZAP, 1, UNLOCK),
+	FREE_PT(0xeee, 0xa00, 1),
+	SET(TID_VCPU, 1, 0xa00, 2, 0, LEAF(0xc00, RWNX, 2)),
+};
+
 /* ---- R6: write-protection and the dirty log --------------------------------------- */
 
 /*
@@ -849,6 +889,17 @@ const struct scenario scenarios[] = {
 	SCENARIO(stock_collapse_late, .partial = true,
 		 .why = "stock 6.12 collapse: children reported after the late parent are late too",
 		 .outcomes = { { OUT_FIRST, 1, 1 }, { OUT_UNVERIFIED, 2, 1 } }),
+	SCENARIO(nx_recovery_unflushed_612,
+		 .why = "048f49809c52 re-created (6.12): one R3 violation, the re-fault only counted",
+		 .violations = { { VK_YIELD, 2, 1 } },
+		 .outcomes = { { OUT_FIRST, 1, 2 }, { OUT_STALE_PERM, 2, 1 } }),
+	SCENARIO(nx_recovery_unflushed_61,
+		 .why = "048f49809c52 re-created (6.1, frozen entries): one R3 violation",
+		 .violations = { { VK_UNLOCK, 2, 1 } },
+		 .outcomes = { { OUT_FIRST, 1, 2 }, { OUT_STALE_PERM, 2, 1 } }),
+	SCENARIO(nx_recovery_flushed, .why = "NX recovery flushed before its unlock",
+		 .outcomes = { { OUT_FIRST, 1, 2 }, { OUT_COVERED, 2, 1 } },
+		 .counters = { { CNT_FREE_PT, 0, 1 } }),
 	SCENARIO(dirty_bit_unflushed, .ept = true,
 		 .why = "R6 with PML: a cleared dirty bit not flushed before the dirty log is read",
 		 .violations = { { VK_DIRTY_LOG, 1, 1 } },
