@@ -20,7 +20,7 @@
 #endif
 
 #define P "spte_trace_"
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#include "util.h"
 
 struct label {
 	const char *name;

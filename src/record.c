@@ -429,30 +429,20 @@ static int rp_fail(struct replay *r, int err, const char *fmt, ...)
 static int rp_fail(struct replay *r, int err, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
 	if (r->error)
 		return r->error;
 	r->error = err;
-	n = snprintf(r->err, sizeof(r->err), "%s: ", r->path);
 	va_start(ap, fmt);
-	vsnprintf(r->err + n, sizeof(r->err) - n, fmt, ap);
+	vsnprintf(r->err, sizeof(r->err), fmt, ap);
 	va_end(ap);
 	return err;
 }
 
-bool replay__is_recording(const char *path)
+bool replay__is_recording(const void *head, size_t len)
 {
-	char magic[sizeof(file_magic)];
-	FILE *f = fopen(path, "rb");
-	bool yes;
-
-	if (!f)
-		return false;
-	yes = fread(magic, 1, sizeof(magic), f) == sizeof(magic) &&
-	      !memcmp(magic, file_magic, sizeof(magic));
-	fclose(f);
-	return yes;
+	return len >= sizeof(file_magic) &&
+	       !memcmp(head, file_magic, sizeof(file_magic));
 }
 
 static int check_fixed(struct replay *r, const unsigned char *h)
@@ -547,23 +537,18 @@ static int read_header(struct replay *r)
 	return 0;
 }
 
-int replay__open(struct replay **out, const char *path, char *err,
-		 size_t errlen)
+int replay__open(struct replay **out, FILE *f, char *err, size_t errlen)
 {
 	struct replay *r = calloc(1, sizeof(*r));
 	int ret = -ENOMEM;
 
 	*out = NULL;
-	if (!r || !(r->path = strdup(path))) {
-		snprintf(err, errlen, "%s: %s", path, strerror(ENOMEM));
-		goto fail;
+	if (!r) {
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		fclose(f);
+		return ret;
 	}
-	r->f = fopen(path, "rb");
-	if (!r->f) {
-		ret = -errno;
-		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
-		goto fail;
-	}
+	r->f = f;
 	ret = read_header(r);
 	if (ret) {
 		snprintf(err, errlen, "%s", r->err);

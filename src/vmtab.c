@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "proc.h"
 #include "vmtab.h"
 
 /* Open addressing over non-zero u64 keys; never deletes. */
@@ -109,25 +110,9 @@ static void keymap_free(struct keymap *m)
 	free(m->vals);
 }
 
-static int proc_comm(void *arg, __u32 pid, char *comm)
+static int host_comm(void *arg, __u32 pid, char *comm)
 {
-	char path[32];
-	ssize_t n;
-	int fd, err = 0;
-
-	snprintf(path, sizeof(path), "/proc/%u/comm", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, comm, COMM_LEN - 1);
-	if (n < 0) {
-		err = -errno;
-		n = 0;
-	}
-	comm[n] = '\0';
-	comm[strcspn(comm, "\n")] = '\0';
-	close(fd);
-	return err;
+	return proc_comm(pid, comm, COMM_LEN);
 }
 
 struct vmtab *vmtab__new(size_t limit)
@@ -144,7 +129,7 @@ struct vmtab *vmtab__new(size_t limit)
 	}
 	snprintf(t->other.label, sizeof(t->other.label), "%s",
 		 VMTAB_OTHER_LABEL);
-	t->comm_fn = proc_comm;
+	t->comm_fn = host_comm;
 	return t;
 }
 

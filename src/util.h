@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Small helpers every module may use. */
+#ifndef __SPTE_UTIL_H
+#define __SPTE_UTIL_H
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#endif /* __SPTE_UTIL_H */
