@@ -402,6 +402,7 @@ static void build_getopt(struct option *longs, char *shorts)
 {
 	size_t i;
 
+	memset(longs, 0, (NOPTS + 1) * sizeof(*longs));
 	for (i = 0; i < NOPTS; i++) {
 		longs[i].name = options[i].name;
 		longs[i].has_arg = options[i].arg ? required_argument :
@@ -414,7 +415,6 @@ static void build_getopt(struct option *longs, char *shorts)
 		}
 	}
 	*shorts = '\0';
-	memset(&longs[NOPTS], 0, sizeof(longs[NOPTS]));
 }
 
 static const struct cli_opt *find_opt(int val)

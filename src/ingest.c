@@ -154,11 +154,16 @@ static int next_text(struct ingest *in, struct event *ev)
 			return set_err(in->err, sizeof(in->err), ret, "%s",
 				       trace_text__error(in->tt));
 		if (ret) {
-			/* a vCPU thread's name is not the VMM's: the main thread's */
-			in->comm = ev->type == EVENT_SPTE && ev->spte.pid &&
-						   ev->spte.tid == ev->spte.pid ?
-					   trace_text__comm(in->tt) :
-					   "";
+			/*
+			 * A vCPU thread's name is not the VMM's: the main
+			 * thread's is; a VM keyed by thread is that thread.
+			 */
+			const struct spte_event *s = &ev->spte;
+			bool named = ev->type == EVENT_SPTE &&
+				     ((s->pid && s->tid == s->pid) ||
+				      (!s->pid && s->vm == s->tid));
+
+			in->comm = named ? trace_text__comm(in->tt) : "";
 			return 1;
 		}
 	}

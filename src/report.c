@@ -139,7 +139,6 @@ static void input_stats(struct report *r)
 
 	is->tracer_lost = l->total;
 	is->lost_uncounted = l->unknown;
-	is->lost_cpu = -1;
 	for (cpu = 0; cpu < TRACE_LOST_CPUS; cpu++) {
 		if (!l->cpu[cpu])
 			continue;
@@ -172,7 +171,7 @@ int report__run(const char *path, const struct report_opts *o, struct report *r)
 	if (info) {
 		r->info = *info;
 		r->cfg = info->cfg;
-		if (o->mmu >= 0 || o->removed_value) {
+		if (o->mmu_set || o->removed_value) {
 			snprintf(r->error, sizeof(r->error),
 				 "a recording carries its own SPTE format: "
 				 "--mmu and --removed-spte apply to traces only");
@@ -181,7 +180,7 @@ int report__run(const char *path, const struct report_opts *o, struct report *r)
 		}
 	} else {
 		spte_config__default(&r->cfg);
-		if (o->mmu >= 0)
+		if (o->mmu_set)
 			r->cfg.flavor = o->mmu;
 		if (o->removed_value)
 			r->cfg.removed_value = o->removed_value;

@@ -36,7 +36,8 @@ struct report_opts {
 	__u64 pending_ttl_ns; /* 0: never expire */
 	__u64 sweep_every_ns; /* 0: 1 s */
 	enum trace_text_vm text_vm; /* stock events: VM key */
-	int mmu; /* traces: enum spte_mmu_flavor, -1: npt */
+	bool mmu_set; /* traces: @mmu instead of npt */
+	__u32 mmu; /* enum spte_mmu_flavor */
 	__u64 removed_value; /* traces: exact removed value, 0: default */
 	engine_violation_fn on_violation; /* may be NULL */
 	void *arg;

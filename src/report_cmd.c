@@ -78,7 +78,8 @@ int cmd_report(const struct cli *cli)
 	ro.limits = cli->limits_given;
 	ro.pending_ttl_ns = cli->pending_ttl_ns;
 	ro.text_vm = cli->text_vm;
-	ro.mmu = cli->mmu_given ? (int)cli->mon.cfg.flavor : -1;
+	ro.mmu_set = cli->mmu_given;
+	ro.mmu = cli->mon.cfg.flavor;
 	ro.removed_value = cli->removed_given ? cli->mon.cfg.removed_value : 0;
 	ro.on_violation = on_violation;
 	ro.arg = &rc;

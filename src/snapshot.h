@@ -32,7 +32,7 @@ struct input_stats {
 	__u64 tracer_lost; /* events the tracer said it lost */
 	__u64 lost_uncounted; /* loss notes that gave no count */
 	__u64 ignored; /* events not fed: the other kernel's kind in a mixed trace */
-	__s32 lost_cpu; /* the one CPU that lost events, -1: several or unknown */
+	__s32 lost_cpu; /* with lost_cpus 1: that CPU, -1 if not known */
 	__u32 lost_cpus; /* how many CPUs lost events */
 	__u32 thread_keyed; /* 1: stock events keyed by thread (no TGIDs) */
 	__u32 pad;
