@@ -345,6 +345,22 @@ static void put_sweep(struct strbuf *sb, const struct snapshot *snap)
 	       "Violation records userspace failed to read from the ring buffer.");
 	sample_u64(sb, P "violations_unread_total", NULL, 0,
 		   snap->ringbuf_lost);
+	family(sb, P "tracer_lost_events_total", "counter",
+	       "Events the tracer said it lost in a replayed trace (a zap or a flush may be among them); 0 when live.");
+	sample_u64(sb, P "tracer_lost_events_total", NULL, 0,
+		   snap->input.tracer_lost);
+	family(sb, P "tracer_losses_uncounted_total", "counter",
+	       "Notes of lost events that gave no count, in a replayed trace.");
+	sample_u64(sb, P "tracer_losses_uncounted_total", NULL, 0,
+		   snap->input.lost_uncounted);
+	family(sb, P "input_events_ignored_total", "counter",
+	       "Events of a replayed trace not used: stock events in a trace that also carries the patched kernel's.");
+	sample_u64(sb, P "input_events_ignored_total", NULL, 0,
+		   snap->input.ignored);
+	family(sb, P "vms_keyed_by_thread", "gauge",
+	       "1 when a replayed trace shows no process ids: each thread was taken for its own VM.");
+	sample_u64(sb, P "vms_keyed_by_thread", NULL, 0,
+		   snap->input.thread_keyed);
 }
 
 /* ---- Histograms -------------------------------------------------------------- */

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "parse.h"
 #include "spte.h"
 #include "spte_rules.h"
 
