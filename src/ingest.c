@@ -135,8 +135,8 @@ static int next_text(struct ingest *in, struct event *ev)
 		ret = instream__getline(in->s, &line, &len);
 		if (ret == -E2BIG)
 			return set_err(in->err, sizeof(in->err), ret,
-				       "after line %llu: a line longer than %d bytes: not trace text",
-				       (unsigned long long)trace_text__stats(in->tt)->lines,
+				       "line %llu: longer than %d bytes: not trace text",
+				       (unsigned long long)trace_text__stats(in->tt)->lines + 1,
 				       INSTREAM_LINE_MAX);
 		if (ret == -EILSEQ)
 			return set_err(in->err, sizeof(in->err), -EINVAL,

@@ -247,10 +247,13 @@ static ssize_t decode(struct instream *s)
 		}
 		}
 		s->in_pos += used;
-		if (!got && !used && s->in_eof && s->in_pos == s->in_len)
-			return s->codec_end ? 0 :
-					      fail(s, -EBADMSG,
-						   "compressed data ends early");
+		if (!got && !used && s->in_eof && s->in_pos == s->in_len) {
+			if (s->codec_end)
+				return 0;
+			snprintf(s->err, sizeof(s->err), "%s data ends early",
+				 instream__codec_name(s->codec));
+			return -EBADMSG;
+		}
 	}
 	s->out_len += got;
 	return got;

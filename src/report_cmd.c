@@ -89,7 +89,8 @@ int cmd_report(const struct cli *cli)
 	if (r.status)
 		fprintf(stderr, "spte-trace: report %s: %s\n", cli->input,
 			r.error[0] ? r.error : strerror(-r.status));
-	if (!r.engine)
+	/* Damaged input: what came before the damage is still reported. */
+	if (!r.engine || (r.status && !r.events))
 		goto out;
 	if (r.format == INGEST_TEXT && !r.events && !r.in.comments &&
 	    !r.in.lost.reports && !err) {
