@@ -1,0 +1,41 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Seed corpus for one fuzz target, from the project's test inputs:
+#   tests/fuzz/seeds.sh TARGET DIR
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+name=$1 dir=$2
+mkdir -p "$dir"
+texts=(tests/report/cases/*.txt tests/report/layouts/*.txt)
+case $name in
+fuzz_trace_text|fuzz_instream|fuzz_report)
+	cp "${texts[@]}" "$dir/"
+	for f in tests/report/cases/08-patched-pipe.txt tests/report/cases/01-lkml-cr0wp-stock.txt; do
+		gzip -c "$f" >"$dir/$(basename "$f").gz"
+		xz -c "$f" >"$dir/$(basename "$f").xz"
+		zstd -q -c "$f" >"$dir/$(basename "$f").zst"
+	done
+	cp tests/fuzz/seeds/* "$dir/" 2>/dev/null || true
+	;;
+fuzz_recording)
+	cp tests/fuzz/seeds/*.rec "$dir/" 2>/dev/null || true
+	;;
+fuzz_cli)
+	printf -- '--duration\0010' >"$dir/duration"
+	printf -- '--removed-spte\0 -1' >"$dir/removed"
+	printf -- 'report\0--max-pending\00x40\0-' >"$dir/report"
+	printf -- '[::1]:9464' >"$dir/spec6"
+	printf -- '0.0.0.0:9464\0--prometheus\0x:1' >"$dir/spec4"
+	;;
+fuzz_http)
+	printf 'GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n' >"$dir/get"
+	printf 'HEAD / HTTP/1.0\r\n\r\n' >"$dir/head"
+	printf 'POST /metrics HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello' >"$dir/post"
+	printf 'GET /metrics?x=%%00 HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n' >"$dir/chunked"
+	;;
+esac
+if [ -d tests/fuzz/crashes ]; then	# every crash found so far stays a seed
+	cp tests/fuzz/crashes/"$name"-* "$dir/" 2>/dev/null || true
+fi
+exit 0
