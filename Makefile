@@ -25,7 +25,7 @@ BPFTOOL     ?= bpftool
 CC          ?= cc
 PKG_CONFIG  ?= pkg-config
 
-VERSION     := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+VERSION     := $(shell cat .version 2>/dev/null || git describe --always --dirty 2>/dev/null || echo unknown)
 
 CFLAGS      ?= -O2 -g
 SPTE_CFLAGS := -Wall -Wextra -Wno-unused-parameter -std=gnu11
