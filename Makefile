@@ -4,7 +4,7 @@
 # targets: it reads the "#   make TARGET  what it does" lines that every
 # fragment below keeps in its header.
 #
-#   make             build ./spte-trace
+#   make all         build ./spte-trace (what plain `make` does)
 #   make deps        install the Debian packages the project needs (root)
 #   make help        this list
 #   make clean       remove build/ and ./spte-trace

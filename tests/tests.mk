@@ -3,7 +3,7 @@
 # The test layers (tests/run.sh); each ends in a line "<layer>: N passed,
 # N failed" or a printed reason for a skip, and run.sh adds them up.
 #
-#   make test        every layer: unit bpf live operator e2e-a e2e-patched
+#   make test        every layer: unit report bpf live operator e2e-a e2e-patched
 #   make tests       build every test program without running any
 #   make test-unit   tests/unit/test_*.c (cmocka) against libspte.a
 #   make test-asan   the unit tests again, built with ASan and UBSan
