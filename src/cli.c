@@ -55,7 +55,7 @@ struct cli_opt {
 
 static int bad(const struct cli_opt *o, const char *val, const char *why)
 {
-	fprintf(stderr, "spte-trace: --%s '%s': %s\n", o->name, val, why);
+	fprintf(stderr, "spte-trace: invalid --%s '%s': %s\n", o->name, val, why);
 	fprintf(stderr, "spte-trace: try 'spte-trace --help'\n");
 	return -EINVAL;
 }

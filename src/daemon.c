@@ -131,16 +131,38 @@ static int daemon__open(struct daemon *d)
  */
 static int daemon__drop_privileges(struct daemon *d)
 {
+	__u64 keep = 0;
 	char err[256];
 	int ret;
 
-	if (d->cli.user) {
-		ret = privdrop__apply(d->cli.user, err, sizeof(err));
-		if (ret) {
-			fprintf(stderr, "spte-trace: dropping privileges: %s\n",
-				err);
-			return ret;
-		}
+	if (!d->cli.user)
+		return outputs__start(d->out);
+	/*
+	 * Kernels before 6.1 with kernel.unprivileged_bpf_disabled refuse
+	 * every bpf() command, map reads included, without the capability:
+	 * find out by trying, and keep that one capability if needed.
+	 */
+	ret = privdrop__probe_map_access(monitor__stack_fd(d->mon), d->cli.user,
+					 err, sizeof(err));
+	if (ret < 0)
+		fprintf(stderr,
+			"spte-trace: warning: cannot tell whether maps stay "
+			"readable after dropping privileges (%s); dropping "
+			"everything\n",
+			err);
+	if (!ret) {
+		keep = 1ULL << privdrop__bpf_cap();
+		fprintf(stderr,
+			"spte-trace: this kernel refuses bpf() to unprivileged "
+			"processes: keeping %s after becoming %s\n",
+			privdrop__bpf_cap() == 21 ? "CAP_SYS_ADMIN" : "CAP_BPF",
+			d->cli.user);
+	}
+	ret = keep ? privdrop__apply_keep(d->cli.user, keep, err, sizeof(err)) :
+		     privdrop__apply(d->cli.user, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "spte-trace: dropping privileges: %s\n", err);
+		return ret;
 	}
 	return outputs__start(d->out);
 }

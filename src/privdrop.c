@@ -106,6 +106,11 @@ static int last_cap(void)
 	return last;
 }
 
+int privdrop__bpf_cap(void)
+{
+	return last_cap() >= CAP_BPF ? CAP_BPF : CAP_SYS_ADMIN;
+}
+
 static int drop_bounding_set(__u64 keep, char *err, size_t errlen)
 {
 	int cap, last = last_cap();

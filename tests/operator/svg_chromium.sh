@@ -18,7 +18,7 @@ check "folded lines are 'frame;...;frame count'" \
 check "folded output has zap, install and violation roots" \
 	sh -c "grep -q '^\[zap\];' '$WORK/f.folded' &&
 	       grep -q '^\[install\];' '$WORK/f.folded' &&
-	       grep -q '^\[violation:pfn_changed\];' '$WORK/f.folded'"
+	       grep -q '^\[violation:stale_pfn\];' '$WORK/f.folded'"
 check "the SVG is well-formed XML" python3 -c "
 import sys, xml.etree.ElementTree as ET
 ET.parse(sys.argv[1])" "$WORK/f.svg"
@@ -60,7 +60,7 @@ check "install frames (green) are drawn" [ "$(px full install)" -gt 20000 ]
 check "violation frames (red) are drawn" [ "$(px full violation)" -gt 20000 ]
 check "nothing is highlighted before a search" [ "$(px full match)" -eq 0 ]
 
-id=$(grep -o 'id="f[0-9]*"[^>]*data-n="\[violation:pfn_changed\]"' \
+id=$(grep -o 'id="f[0-9]*"[^>]*data-n="\[violation:stale_pfn\]"' \
 	"$WORK/f.svg" | grep -o 'f[0-9]*' | head -1)
 if shot zoom "#zoom=$id"; then
 	pass "chromium rendered the zoomed view"
