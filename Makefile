@@ -67,10 +67,10 @@ DEB_PACKAGES := build-essential clang llvm libbpf-dev bpftool libelf-dev \
 	zlib1g-dev liblzma-dev libzstd-dev libmicrohttpd-dev libcmocka-dev \
 	pkg-config libtracecmd-dev libtraceevent-dev libtracefs-dev \
 	libclang-rt-14-dev \
-	qemu-system-x86 linux-source-6.1 dwarves prometheus bpftrace \
-	trace-cmd linux-perf busybox-static cpio bc bison flex libssl-dev kmod \
-	graphviz xz-utils zstd gzip rsync curl chromium python3 python3-ply \
-	python3-git debhelper fakeroot lintian
+	qemu-system-x86 linux-source-6.1 linux-source-6.12 dwarves prometheus \
+	bpftrace trace-cmd linux-perf busybox-static cpio bc bison flex \
+	libssl-dev kmod graphviz xz-utils zstd gzip rsync curl chromium \
+	python3 python3-ply python3-git debhelper fakeroot lintian
 
 .PHONY: deps
 deps:

@@ -52,6 +52,14 @@ struct {
 	__type(value, struct vm_state);
 } vms SEC(".maps");
 
+/* Ids of destroyed VMs, so that their last events create nothing. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, __u8);
+} dead_vms SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);
@@ -150,6 +158,8 @@ struct {
 /* Per-CPU scratch memory: too big for the BPF stack, or not tracked. */
 struct scratch {
 	struct violation v;	/* one violation record being built */
+	struct vm_state vm;	/* a VM's first state */
+	struct pending_zap p;	/* a batched zap seen as a pending one */
 	__u64 launder;		/* env_launder() */
 };
 
@@ -267,12 +277,31 @@ static __always_inline struct vm_state *env_vm_lookup(struct env *env, __u64 vm)
 	return bpf_map_lookup_elem(&vms, &vm);
 }
 
+/* A new VM's state, built in scratch memory: too big for the BPF stack. */
 static __always_inline struct vm_state *
-env_vm_create(struct env *env, __u64 vm, const struct vm_state *init)
+env_vm_create(struct env *env, __u64 vm, __u32 pid, __u64 now)
 {
+	struct vm_state *init = &env->scratch->vm;
+
+	__builtin_memset(init, 0, sizeof(*init));
+	init->pid = pid;
+	init->first_seen_ns = now;
 	/* Another CPU may create it first: then use theirs. */
 	bpf_map_update_elem(&vms, &vm, init, BPF_NOEXIST);
 	return bpf_map_lookup_elem(&vms, &vm);
+}
+
+static __always_inline void env_vm_bury(struct env *env, __u64 vm)
+{
+	__u8 one = 1;
+
+	bpf_map_update_elem(&dead_vms, &vm, &one, BPF_ANY);
+	bpf_map_delete_elem(&vms, &vm);
+}
+
+static __always_inline bool env_vm_is_dead(struct env *env, __u64 vm)
+{
+	return bpf_map_lookup_elem(&dead_vms, &vm) != NULL;
 }
 
 static __always_inline struct inflight_flush *
@@ -384,6 +413,11 @@ static __always_inline __s32 env_stack(struct env *env, __s32 have)
 		return -1;
 	}
 	return sid;
+}
+
+static __always_inline struct pending_zap *env_pending_view(struct env *env)
+{
+	return &env->scratch->p;
 }
 
 static __always_inline struct violation *env_violation(struct env *env)

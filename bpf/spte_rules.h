@@ -333,7 +333,7 @@ enum sweep_action {
 	SWEEP_KEEP,
 	SWEEP_COVERED,		/* a completed flush covers it: drop, it is safe */
 	SWEEP_EXPIRED,		/* older than the TTL: drop and say so */
-	SWEEP_VM_GONE,		/* its VM was destroyed: drop */
+	SWEEP_VM_GONE,		/* its VM was destroyed (no state): drop */
 };
 
 /* What the sweeper does with a pending zap or a region summary. */
@@ -345,10 +345,15 @@ PROTO_INLINE __u32 proto_sweep_action(const struct vm_state *vm,
 	__u32 level = spte_key_level(key) & (SPTE_KEY_SUMMARY - 1);
 	__u64 gfn = spte_key_gfn(key);
 
-	if (vm && (vm->flags & VM_DEAD))
+	/*
+	 * VM ids are never reused and a VM's state is only deleted when it is
+	 * destroyed (a full map refuses new VMs, it evicts none): no state
+	 * means a destroyed VM.
+	 */
+	if (!vm)
 		return SWEEP_VM_GONE;
-	if (vm && proto_coverage(vm, p->seq, gfn, gfn + level_pages(level)) ==
-		  COVERAGE_FLUSHED)
+	if (proto_coverage(vm, p->seq, gfn, gfn + level_pages(level)) ==
+	    COVERAGE_FLUSHED)
 		return SWEEP_COVERED;
 	if (ttl && now > p->zap_ns && now - p->zap_ns > ttl)
 		return SWEEP_EXPIRED;

@@ -224,13 +224,21 @@ enum spte_state_flags {
 	STATE_UNTRACKED = 1 << 3,	/* zap could not be tracked */
 	STATE_EXPIRED = 1 << 4,		/* pending zap dropped after the TTL */
 	STATE_EXEMPT = 1 << 5,		/* zapped in a torn-down or invalid root */
+	STATE_BATCHED = 1 << 6,		/* zap checked at its task's deadline */
 };
 
-/* Per-SPTE history (LRU map): feeds the histograms and first/covered. */
+/*
+ * Per-SPTE history (LRU map): feeds the histograms and first/covered, and
+ * for a zap checked at its task's deadline (STATE_BATCHED, patched kernel)
+ * what R1 needs to classify an install over it: no pending entry is kept
+ * for such zaps, so one zap of a million SPTEs costs one batch.
+ */
 struct spte_state {
 	__u64 ts_ns;		/* last install or zap (freeze) */
+	__u64 seq;		/* batched zap: flushes begun before it */
+	__u64 old_spte;		/* batched zap: the value it zapped */
+	__u32 tid;		/* batched zap: the zapping task */
 	__u32 flags;
-	__u32 pad;
 };
 
 /* pending_zap.flags */
@@ -264,7 +272,6 @@ struct flush_range {
 };
 
 /* vm_state.flags */
-#define VM_DEAD		(1U << 0)	/* destroyed: forget once swept */
 #define VM_ROOTS_INVALID (1U << 1)	/* stock: invalid roots may be zapped */
 
 /* Per-VM flush bookkeeping. */
@@ -431,7 +438,10 @@ enum counter {
 	CNT_SITES_FULL,		/* flame graph site map full */
 	CNT_HOLDERS_FULL,	/* holder map full: a batch not tracked */
 	CNT_TABLES_FULL,	/* table map full: a removal not tracked */
-	CNT_DEADLINES,		/* deadline events seen */
+	CNT_DEADLINES,		/* deadline events seen: yield, */
+	CNT_DEADLINES_UNLOCK,	/* ... unlock, */
+	CNT_DEADLINES_NOTIFIER,	/* ... notifier return, */
+	CNT_DEADLINES_DIRTY_LOG, /* ... dirty log: CNT_DEADLINES + reason */
 	CNT_DEADLINE_UNDECIDED,	/* deadline check could not decide */
 	CNT_DEADLINE_UNVERIFIED, /* ... because flushes are only partly visible */
 	CNT_FREE_PT,		/* page table frees seen */

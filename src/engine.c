@@ -21,9 +21,11 @@ struct env {
 	struct hists hists;
 	struct sweep_stats sweep;
 	struct violation vbuf;
+	struct pending_zap pview;
 	struct htab *state;
 	struct htab *pending;
 	struct htab *vms;
+	struct htab *dead_vms;
 	struct htab *inflight;
 	struct htab *teardown;
 	struct htab *holders;
@@ -82,12 +84,27 @@ static struct vm_state *env_vm_lookup(struct env *env, __u64 vm)
 	return htab__lookup(env->vms, &vm);
 }
 
-static struct vm_state *env_vm_create(struct env *env, __u64 vm,
-				      const struct vm_state *init)
+static struct vm_state *env_vm_create(struct env *env, __u64 vm, __u32 pid,
+				      __u64 now)
 {
-	if (htab__update(env->vms, &vm, init))
+	struct vm_state init = { .pid = pid, .first_seen_ns = now };
+
+	if (htab__update(env->vms, &vm, &init))
 		return NULL;
 	return htab__lookup(env->vms, &vm);
+}
+
+static void env_vm_bury(struct env *env, __u64 vm)
+{
+	__u8 one = 1;
+
+	htab__update(env->dead_vms, &vm, &one);
+	htab__delete(env->vms, &vm);
+}
+
+static bool env_vm_is_dead(struct env *env, __u64 vm)
+{
+	return htab__lookup(env->dead_vms, &vm) != NULL;
 }
 
 static struct inflight_flush *env_inflight_lookup(struct env *env,
@@ -179,6 +196,11 @@ static __u32 env_launder(struct env *env, __u32 v)
 	return v;
 }
 
+static struct pending_zap *env_pending_view(struct env *env)
+{
+	return &env->pview;
+}
+
 static struct violation *env_violation(struct env *env)
 {
 	return &env->vbuf;
@@ -244,6 +266,8 @@ struct engine *engine__new(const struct spte_config *cfg,
 				 false);
 	env->vms = htab__new(sizeof(__u64), sizeof(struct vm_state),
 			     lim->max_vms, false);
+	env->dead_vms = htab__new(sizeof(__u64), sizeof(__u8), lim->max_vms,
+				  true);
 	env->inflight = htab__new(sizeof(struct inflight_key),
 				  sizeof(struct inflight_flush),
 				  lim->max_inflight, false);
@@ -255,7 +279,8 @@ struct engine *engine__new(const struct spte_config *cfg,
 	env->sites = htab__new(sizeof(struct site_key), sizeof(__u64),
 			       lim->max_sites, false);
 	if (!env->state || !env->pending || !env->vms || !env->inflight ||
-	    !env->teardown || !env->holders || !env->tables || !env->sites) {
+	    !env->teardown || !env->holders || !env->tables || !env->sites ||
+	    !env->dead_vms) {
 		engine__free(e);
 		return NULL;
 	}
@@ -269,6 +294,7 @@ void engine__free(struct engine *e)
 	htab__free(e->env.state);
 	htab__free(e->env.pending);
 	htab__free(e->env.vms);
+	htab__free(e->env.dead_vms);
 	htab__free(e->env.inflight);
 	htab__free(e->env.teardown);
 	htab__free(e->env.holders);

@@ -333,10 +333,10 @@ int json__summary(struct strbuf *sb, const struct snapshot *snap,
 	strbuf__printf(sb,
 		       "{\"covered\":%llu,\"expired\":%llu,\"vm_gone\":%llu,"
 		       "\"holders_dropped\":%llu,\"tables_expired\":%llu,"
-		       "\"vms_dropped\":%llu,\"live\":%llu}",
+		       "\"live\":%llu}",
 		       snap->sweep.covered, snap->sweep.expired,
 		       snap->sweep.vm_gone, snap->sweep.holders_dropped,
-		       snap->sweep.tables_expired, snap->sweep.vms_dropped,
+		       snap->sweep.tables_expired,
 		       snap->sweep.live);
 	kv_u64(sb, &f, "ringbuf_lost", snap->ringbuf_lost);
 	key(sb, &f, "input");

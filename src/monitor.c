@@ -104,6 +104,7 @@ static void size_maps(struct spte_trace *skel, const struct monitor_opts *o)
 	bpf_map__set_max_entries(skel->maps.pending, o->limits.max_pending);
 	bpf_map__set_max_entries(skel->maps.vms, o->limits.max_vms);
 	bpf_map__set_max_entries(skel->maps.vm_ids, o->limits.max_vms);
+	bpf_map__set_max_entries(skel->maps.dead_vms, o->limits.max_vms);
 	bpf_map__set_max_entries(skel->maps.inflight, o->limits.max_inflight);
 	bpf_map__set_max_entries(skel->maps.holders, o->limits.max_holders);
 	bpf_map__set_max_entries(skel->maps.tables, o->limits.max_tables);

@@ -19,7 +19,6 @@ struct sweep_stats {
 	__u64 vm_gone; /* pending zaps dropped: their VM was destroyed */
 	__u64 holders_dropped; /* empty, idle or dead-VM task batches */
 	__u64 tables_expired; /* removed tables whose free never came */
-	__u64 vms_dropped; /* destroyed VMs forgotten */
 	__u64 live; /* gauge: still pending after the last sweep */
 };
 

@@ -27,6 +27,8 @@ void scenario_config(const struct scenario *sc, struct spte_config *cfg,
 	spte_limits__default(lim);
 	if (sc->max_pending)
 		lim->max_pending = sc->max_pending;
+	if (sc->max_vms)
+		lim->max_vms = sc->max_vms;
 }
 
 __u64 scenario_ts(size_t i)

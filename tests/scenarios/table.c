@@ -342,6 +342,24 @@ static const struct event vm_destroyed[] = {
 	SET(TID_VCPU, 6, 0x100, 1, 0, LEAF(0x700, RW, 1)),
 };
 
+/*
+ * VM churn with room for one VM: the first one's teardown after its
+ * destruction does not bring it back, so the second one has its slot.
+ */
+static const struct event vm_churn_one_slot[] = {
+	SET(TID_VCPU, 7, 0x100, 1, 0, LEAF(0x500, RW, 1)),
+	SET(TID_ZAP, 7, 0x100, 1, LEAF(0x500, RW, 1), 0),
+	FLUSH_ALL(TID_ZAP, 7, 1),
+	DESTROY(7),
+	TEARDOWN_BEGIN(TID_ZAP, 7),
+	SET(TID_ZAP, 7, 0x200, 2, TABLE(0xabc), 0),
+	TEARDOWN_END(TID_ZAP, 7),
+	FLUSH_ALL(TID_ZAP, 7, 2),
+	SET(TID_VCPU, 8, 0x100, 1, 0, LEAF(0x600, RW, 1)),
+	SET(TID_ZAP, 8, 0x100, 1, LEAF(0x600, RW, 1), 0),
+	DEADLINE(TID_ZAP, 8, NOTIFIER),
+};
+
 static const struct event teardown_new_root[] = {
 	INSTALL_100(RW),
 	TEARDOWN_BEGIN(TID_ZAP, 1),
@@ -374,18 +392,35 @@ static const struct event ring_overflow[] = {
 	SET(TID_VCPU, 1, 0x100, 1, 0, LEAF(0x600, RW, 1)),
 };
 
-/* Four entries: a leaf and its two region summaries, one more leaf. */
+/*
+ * A stock kernel keeps a pending entry per zap (the patched kernel checks
+ * zaps made under mmu_lock held for write at their deadline instead).
+ * Four entries: a leaf and its two region summaries, one more leaf.
+ */
+#define ZAP_W(reqs, tid, gfn, pfn) \
+	CHANGED(SPTE_F_LOCK_KNOWN, reqs, tid, 1, gfn, 1, LEAF(pfn, RW, 1), 0)
+#define INSTALL_R(reqs, tid, gfn, pfn)                                  \
+	CHANGED(SPTE_F_LOCK_KNOWN | SPTE_F_SHARED, reqs, tid, 1, gfn, 1, 0, \
+		LEAF(pfn, RW, 1))
 static const struct event pending_full[] = {
-	SET(TID_VCPU, 1, 0x100, 1, 0, LEAF(0x500, RW, 1)),
-	SET(TID_VCPU, 1, 0x101, 1, 0, LEAF(0x501, RW, 1)),
-	SET(TID_VCPU, 1, 0x102, 1, 0, LEAF(0x502, RW, 1)),
-	SET(TID_ZAP, 1, 0x100, 1, LEAF(0x500, RW, 1), 0),
-	SET(TID_ZAP, 1, 0x101, 1, LEAF(0x501, RW, 1), 0),
-	SET(TID_ZAP, 1, 0x102, 1, LEAF(0x502, RW, 1), 0),
-	SET(TID_VCPU, 1, 0x102, 1, 0, LEAF(0x600, RW, 1)),
+	INSTALL_R(10, TID_VCPU, 0x100, 0x500),
+	INSTALL_R(10, TID_VCPU, 0x101, 0x501),
+	INSTALL_R(10, TID_VCPU, 0x102, 0x502),
+	ZAP_W(10, TID_ZAP, 0x100, 0x500),
+	ZAP_W(10, TID_ZAP, 0x101, 0x501),
+	ZAP_W(10, TID_ZAP, 0x102, 0x502),
+	INSTALL_R(10, TID_VCPU, 0x102, 0x600),
 };
 
 static const struct event expired[] = {
+	INSTALL_R(10, TID_VCPU, 0x100, 0x500),
+	ZAP_W(10, TID_ZAP, 0x100, 0x500),
+	SWEEP(10000000000ULL, 1000000000ULL),
+	INSTALL_R(10, TID_VCPU, 0x100, 0x600),
+};
+
+/* The patched kernel: a batched zap outlives no deadline it missed. */
+static const struct event batched_zap_no_deadline[] = {
 	INSTALL_100(RW),
 	ZAP_100(RW),
 	SWEEP(10000000000ULL, 1000000000ULL),
@@ -518,7 +553,7 @@ const struct scenario scenarios[] = {
 	SCENARIO(zap_flush_reinstall,
 		 .why = "a direct zap flushed before unlock: reinstall covered",
 		 .outcomes = { { OUT_FIRST, 1, 1 }, { OUT_COVERED, 1, 1 } },
-		 .counters = { { CNT_DEADLINES, 0, 1 } }),
+		 .counters = { { CNT_DEADLINES_UNLOCK, 0, 1 } }),
 	SCENARIO(atomic_zap_covered,
 		 .why = "freeze, ranged flush, unfreeze: R2 kept",
 		 .outcomes = { { OUT_FIRST, 1, 1 }, { OUT_COVERED, 1, 1 } }),
@@ -610,7 +645,7 @@ const struct scenario scenarios[] = {
 		 .outcomes = { { OUT_FIRST, 1, 1 } },
 		 .counters = { { CNT_FLUSH_UNPAIRED, 0, 1 } }),
 	SCENARIO(deadline_alone, .why = "a deadline with nothing owed",
-		 .counters = { { CNT_DEADLINES, 0, 1 } }),
+		 .counters = { { CNT_DEADLINES_UNLOCK, 0, 1 } }),
 	SCENARIO(pt_freed_unflushed,
 		 .why = "R5: a removed page table freed with no flush",
 		 .violations = { { VK_PT_FREED, 2, 1 } },
@@ -652,6 +687,12 @@ const struct scenario scenarios[] = {
 		 .why = "a destroyed VM is forgotten; a new VM inherits nothing",
 		 .outcomes = { { OUT_FIRST, 1, 2 }, { OUT_COVERED, 1, 1 } },
 		 .counters = { { CNT_VM_DESTROYED, 0, 1 } }),
+	SCENARIO(vm_churn_one_slot, .max_vms = 1,
+		 .why = "a destroyed VM frees its slot and stays dead",
+		 .violations = { { VK_NOTIFIER, 1, 1 } },
+		 .outcomes = { { OUT_FIRST, 1, 2 } },
+		 .counters = { { CNT_VM_FULL, 0, 0 },
+			       { CNT_VM_DESTROYED, 0, 1 } }),
 	SCENARIO(teardown_new_root,
 		 .why = "zaps of a root teardown owe no flush",
 		 .outcomes = { { OUT_FIRST, 1, 1 }, { OUT_NEW_ROOT, 1, 1 } }),
@@ -661,12 +702,16 @@ const struct scenario scenarios[] = {
 	SCENARIO(ring_overflow,
 		 .why = "the ranged flush history that could cover it was lost",
 		 .outcomes = { { OUT_FIRST, 1, 1 }, { OUT_UNDECIDABLE, 1, 1 } }),
-	SCENARIO(pending_full, .max_pending = 4,
+	SCENARIO(pending_full, .max_pending = 4, .partial = true,
 		 .why = "a full pending map: the zap is untracked, and counted",
 		 .outcomes = { { OUT_FIRST, 1, 3 }, { OUT_UNTRACKED, 1, 1 } },
 		 .counters = { { CNT_PENDING_FULL, 0, 1 } }),
-	SCENARIO(expired, .why = "a zap older than the TTL is dropped, and said so",
+	SCENARIO(expired, .partial = true,
+		 .why = "a zap older than the TTL is dropped, and said so",
 		 .outcomes = { { OUT_FIRST, 1, 1 }, { OUT_EXPIRED, 1, 1 } }),
+	SCENARIO(batched_zap_no_deadline,
+		 .why = "a batched zap whose task's batch was forgotten: counted, not reported",
+		 .outcomes = { { OUT_FIRST, 1, 1 }, { OUT_STALE_PFN, 1, 1 } }),
 	SCENARIO(stock_no_flush_at_all, .partial = true,
 		 .why = "stock: the counter shows no flush at all: reported",
 		 .violations = { { VK_STALE_PFN, 1, 1 } },

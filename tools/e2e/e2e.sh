@@ -8,6 +8,7 @@
 #   c  patched kernel, flush fault injection: every injected skip reported
 #   d  stock kernel, spte-trace started while a VM runs: no violation
 #   e  stock kernel, /metrics scraped in the guest, promtool on the host
+#   f  stock kernel, VM churn: dozens of short-lived VMs, --max-vms 4
 #
 # Prints a table (scenario, kernel, workloads, events, violations
 # expected/reported, wall time) and "e2e: N passed, N failed".  A scenario
@@ -25,7 +26,7 @@ console=()
 
 usage() {
 	cat <<EOF
-usage: $0 [--scenario a|b|c|d|e|all]... [--out DIR] [--console]
+usage: $0 [--scenario a|b|c|d|e|f|all]... [--out DIR] [--console]
 EOF
 }
 
@@ -39,10 +40,10 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ ${#scenarios[@]} -gt 0 ] || scenarios=(all)
-[ "${scenarios[*]}" != all ] || scenarios=(a b c d e)
+[ "${scenarios[*]}" != all ] || scenarios=(a b c d e f)
 
-declare -A script=([a]=a-stock [b]=b-patched [c]=c-inject [d]=d-late-start [e]=e-metrics)
-declare -A kernel_of=([a]=stock [b]=patched [c]=patched [d]=stock [e]=stock)
+declare -A script=([a]=a-stock [b]=b-patched [c]=c-inject [d]=d-late-start [e]=e-metrics [f]=f-churn)
+declare -A kernel_of=([a]=stock [b]=patched [c]=patched [d]=stock [e]=stock [f]=stock)
 
 for s in "${scenarios[@]}"; do
 	[ -n "${script[$s]:-}" ] || { echo "e2e: unknown scenario '$s'" >&2; exit 2; }

@@ -3,9 +3,12 @@
 #
 # Scenario a: Debian's stock 6.1 kernel, no injection.  spte-trace falls
 # back to kvm_tdp_mmu_spte_changed plus fentry (or kprobes) on the flush
-# functions; real guests fault while the host zaps in every way.  Every
-# class the stock kernel can show is seen, the lifetime histograms fill,
-# no violation is reported, and the blind spots are printed.
+# functions, the TDP MMU entry points (which VM a task works on) and the
+# deadlines; real guests fault while the host zaps in every way, several
+# VMs per process among them (one mm, several VMs: they must never be
+# mixed).  Every class the stock kernel can show is seen, the lifetime
+# histograms fill, no violation is reported, and the blind spots are
+# printed.
 set -uo pipefail
 . /lib/spte/lib.sh
 . /add/common.sh
@@ -13,12 +16,18 @@ set -uo pipefail
 e2e_begin a-stock
 trace_start
 assert_grep "stock tracepoint chosen" 'SPTE changes   : kvmmmu:kvm_tdp_mmu_spte_changed' "$TRACE_LOG"
-assert_grep "a flush source is attached" 'remote flushes : (fentry|kprobe)' "$TRACE_LOG"
-assert_grep "blind spots printed" 'the write that replaces a removed SPTE after the flush is not traced' "$TRACE_LOG"
+assert_grep "a flush source is attached" 'remote flushes : .* via (fentry|kprobe)' "$TRACE_LOG"
+assert_grep "VM identity from the entry points" 'VM identity    : kvm_tdp_mmu_map.* via (fentry|kprobe)' "$TRACE_LOG"
+assert_grep "deadlines hooked" 'deadlines      : kvm_mmu_notifier_invalidate_range_start' "$TRACE_LOG"
+assert_grep "blind spots printed" 'the write that unfreezes an atomically zapped SPTE is not traced' "$TRACE_LOG"
 
 workload vmm-4k 600 spte-vmm --mem "$VMM_MEM" --vcpus 2 --rounds "$VMM_ROUNDS" --zap "$ALL_ZAPS"
 workload vmm-thp 600 spte-vmm --mem "$VMM_MEM" --vcpus 2 --rounds "$VMM_ROUNDS" --backing thp --zap "$ALL_ZAPS"
 workload_retry vmm-2procs 600 spte-vmm --mem 32 --procs 2 --rounds "$VMM_ROUNDS" --zap madvise
+# Several VMs in one process: the mix that gave false violations when VMs
+# were keyed by mm.
+workload_retry vmm-2x2 600 spte-vmm --mem 16 --procs 2 --vms 2 --rounds "$VMM_ROUNDS" --zap madvise,memslot-move
+workload_retry vmm-1x4 600 spte-vmm --mem 16 --vms 4 --rounds "$VMM_ROUNDS" --zap madvise,memslot-move
 trace_stop
 
 assert_gt "SPTE events seen" "$(metric spte_trace_spte_events_total)" 0
@@ -32,13 +41,15 @@ assert_gt "present_lifetime histogram filled" "$(hist_count spte_trace_present_l
 assert_gt "reinstalls decided as covered" "$(metric spte_trace_outcomes_total 'outcome="covered"')" 0
 assert_eq "no violation reported" 0 "$(metric spte_trace_violations_total)"
 assert_no_grep "no violation printed" 'VIOLATION' "$TRACE_LOG"
+assert_eq "every SPTE event had its VM" 0 "$(metric spte_trace_spte_events_without_vm_total)"
+assert_gt "VMs destroyed and forgotten" "$(metric spte_trace_vms_destroyed_total)" 0
 note_trace_values
 
 # The kprobe fallback, forced: flushes still seen, still no violation.
 METRICS=/out/metrics-kprobe.prom TRACE_LOG=/out/spte-trace-kprobe.log trace_start --hooks kprobe
 workload vmm-kprobe 600 spte-vmm --mem 32 --vcpus 2 --rounds 4 --zap madvise,mprotect
 METRICS=/out/metrics-kprobe.prom TRACE_LOG=/out/spte-trace-kprobe.log trace_stop
-assert_grep "--hooks kprobe: kprobes chosen" 'remote flushes : kprobe/kretprobe' /out/spte-trace-kprobe.log
+assert_grep "--hooks kprobe: kprobes chosen" 'remote flushes : .* via kprobe/kretprobe' /out/spte-trace-kprobe.log
 assert_gt "--hooks kprobe: flushes seen" \
 	"$(METRICS=/out/metrics-kprobe.prom metric spte_trace_remote_flushes_total 'phase="end"')" 0
 assert_gt "--hooks kprobe: reinstalls covered" \

@@ -49,7 +49,7 @@ hist_count() {
 note_trace_values() {
 	note_value events "$(metric spte_trace_spte_events_total)"
 	note_value violations "$(metric spte_trace_violations_total)"
-	note_value benign "$(metric spte_trace_outcomes_total 'outcome="same_mapping"')"
+	note_value benign "$(( $(metric spte_trace_outcomes_total 'outcome="stale_same"') + $(metric spte_trace_outcomes_total 'outcome="stale_narrower"') ))"
 }
 
 # same_counts DESC FILE_A FILE_B: the transition, outcome and violation
