@@ -164,6 +164,8 @@ static int next_text(struct ingest *in, struct event *ev)
 				      (!s->pid && s->vm == s->tid));
 
 			in->comm = named ? trace_text__comm(in->tt) : "";
+			if (!strcmp(in->comm, "<...>")) /* name not saved */
+				in->comm = "";
 			return 1;
 		}
 	}

@@ -140,7 +140,7 @@ static void input_stats(struct report *r)
 	is->tracer_lost = l->total;
 	is->lost_uncounted = l->unknown;
 	for (cpu = 0; cpu < TRACE_LOST_CPUS; cpu++) {
-		if (!l->cpu[cpu])
+		if (!(l->noted[cpu / 64] & (1ULL << (cpu % 64))))
 			continue;
 		is->lost_cpus++;
 		is->lost_cpu = is->lost_cpus == 1 && cpu < TRACE_LOST_CPUS - 1 ?

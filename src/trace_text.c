@@ -419,6 +419,7 @@ void trace_losses__add(struct trace_losses *l, int cpu, __u64 n)
 	if (cpu < 0 || cpu >= TRACE_LOST_CPUS)
 		cpu = TRACE_LOST_CPUS - 1;
 	l->cpu[cpu] += n;
+	l->noted[cpu / 64] |= 1ULL << (cpu % 64);
 }
 
 /*

@@ -41,6 +41,7 @@ struct trace_losses {
 	__u64 reports; /* lost-event notes seen */
 	__u64 unknown; /* notes without a count ("[EVENTS DROPPED]") */
 	__u64 cpu[TRACE_LOST_CPUS]; /* the last slot: CPUs beyond */
+	__u64 noted[TRACE_LOST_CPUS / 64]; /* CPUs with a note, counted or not */
 };
 
 struct trace_text_stats {

@@ -62,3 +62,10 @@ test-live: spte-trace
 	@tests/run.sh live
 
 -include $(UNIT_BINS:=.d) $(BPF_TEST_BIN).d
+
+# Makes trace.dat fixtures for tests/report/tracedat.sh.
+$(BUILD)/tests/retype_tracedat: tests/report/retype_tracedat.c
+	@mkdir -p $(@D)
+	$(COMPILE) $(SPTE_DEPFLAGS) -o $@ $< $(LINK_LIBS)
+
+tests: $(BUILD)/tests/retype_tracedat

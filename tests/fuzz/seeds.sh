@@ -7,6 +7,23 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 name=$1 dir=$2
 mkdir -p "$dir"
+
+# The head of a real trace.dat of this host (its header, event formats and
+# the start of its data), when tracefs and trace-cmd are here.
+tracedat_seed() {
+	local T=/sys/kernel/tracing inst=spte-seed-$$ tmp
+	[ -w $T/instances ] && command -v trace-cmd >/dev/null || return 0
+	tmp=$(mktemp -d)
+	if mkdir $T/instances/$inst 2>/dev/null; then
+		echo 1 >$T/instances/$inst/events/sched/sched_switch/enable
+		/bin/true
+		echo 0 >$T/instances/$inst/events/sched/sched_switch/enable
+		trace-cmd extract -B $inst -o "$tmp/t.dat" >/dev/null 2>&1 &&
+			head -c 200000 "$tmp/t.dat" >"$1/tracedat-head"
+		rmdir $T/instances/$inst 2>/dev/null
+	fi
+	rm -rf "$tmp"
+}
 texts=(tests/report/cases/*.txt tests/report/layouts/*.txt)
 case $name in
 fuzz_trace_text|fuzz_instream|fuzz_report)
@@ -17,6 +34,7 @@ fuzz_trace_text|fuzz_instream|fuzz_report)
 		zstd -q -c "$f" >"$dir/$(basename "$f").zst"
 	done
 	cp tests/fuzz/seeds/* "$dir/" 2>/dev/null || true
+	tracedat_seed "$dir"
 	;;
 fuzz_recording)
 	cp tests/fuzz/seeds/*.rec "$dir/" 2>/dev/null || true
