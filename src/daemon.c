@@ -108,6 +108,10 @@ static int daemon__open(struct daemon *d)
 			"spte-trace: warning: /proc/kallsyms: %s; "
 			"stacks will show addresses only\n",
 			strerror(errno));
+	else if (ksyms__restricted(d->ksyms))
+		fprintf(stderr,
+			"spte-trace: warning: /proc/kallsyms hides addresses "
+			"(kernel.kptr_restrict); stacks will show addresses only\n");
 	d->stacks = stack_table__new(d->ksyms);
 	if (!d->stacks)
 		return -ENOMEM;

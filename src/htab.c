@@ -218,16 +218,6 @@ int htab__delete(struct htab *h, const void *key)
 	return 0;
 }
 
-size_t htab__count(const struct htab *h)
-{
-	return h->count;
-}
-
-uint64_t htab__evictions(const struct htab *h)
-{
-	return h->evictions;
-}
-
 bool htab__next(struct htab *h, size_t *cursor, void **key, void **value)
 {
 	while (*cursor < h->capacity) {

@@ -205,8 +205,7 @@ out:
 	if (ai)
 		freeaddrinfo(ai);
 	if (ret) {
-		snprintf(err, errlen, "--prometheus %s: %s", spec ? spec : "",
-			 why);
+		snprintf(err, errlen, "%s", why);
 		http_server__stop(s);
 		return ret;
 	}
@@ -304,9 +303,7 @@ int http_server__start(struct http_server *s, char *err, size_t errlen)
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
 		MHD_OPTION_END);
 	if (!s->mhd) {
-		snprintf(err, errlen,
-			 "--prometheus %s: cannot start the HTTP server",
-			 s->address);
+		snprintf(err, errlen, "cannot start the HTTP server");
 		return -EIO;
 	}
 	return 0;

@@ -12,6 +12,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "io.h"
 #include "instream.h"
 
 #define IN_BUF (64 * 1024) /* raw bytes */
@@ -472,22 +473,6 @@ FILE *instream__file(struct instream *s)
 	return fopencookie(s, "r", io);
 }
 
-static int write_all(int fd, const void *p, size_t n)
-{
-	ssize_t w;
-
-	while (n) {
-		w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		p = (const char *)p + w;
-		n -= w;
-	}
-	return 0;
-}
-
 int instream__spool(struct instream *s, int *fd)
 {
 	const char *dir = getenv("TMPDIR");
@@ -520,7 +505,7 @@ int instream__spool(struct instream *s, int *fd)
 		n = s->out_len - s->out_pos;
 		if (!n)
 			break;
-		err = write_all(s->spool_fd, s->out + s->out_pos, n);
+		err = io__write_all(s->spool_fd, s->out + s->out_pos, n);
 		if (err) {
 			snprintf(s->err, sizeof(s->err),
 				 "writing a temporary copy: %s", strerror(-err));

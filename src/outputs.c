@@ -72,7 +72,8 @@ static int open_record(struct outputs *o)
 	}
 	ret = recorder__open(&o->rec, o->opts.record, &info, err, sizeof(err));
 	if (ret)
-		fprintf(stderr, "spte-trace: --record: %s\n", err);
+		fprintf(stderr, "spte-trace: --record %s: %s\n", o->opts.record,
+			err);
 	return ret;
 }
 
@@ -100,7 +101,8 @@ static int check_textfile(struct outputs *o)
 		return 0;
 	ret = textfile__check(o->opts.textfile, err, sizeof(err));
 	if (ret)
-		fprintf(stderr, "spte-trace: --textfile: %s\n", err);
+		fprintf(stderr, "spte-trace: --textfile %s: %s\n",
+			o->opts.textfile, err);
 	return ret;
 }
 
@@ -153,7 +155,8 @@ int outputs__start(struct outputs *o)
 		return 0;
 	ret = http_server__start(o->http, err, sizeof(err));
 	if (ret)
-		fprintf(stderr, "spte-trace: --prometheus: %s\n", err);
+		fprintf(stderr, "spte-trace: --prometheus %s: %s\n",
+			http_server__address(o->http), err);
 	else
 		fprintf(stderr,
 			"spte-trace: serving metrics on http://%s/metrics\n",
@@ -259,7 +262,8 @@ static int publish_metrics(struct outputs *o, const struct snapshot *snap,
 		ret = textfile__write(o->opts.textfile, strbuf__str(&sb),
 				      sb.len, err, sizeof(err));
 		if (ret)
-			fprintf(stderr, "spte-trace: --textfile: %s\n", err);
+			fprintf(stderr, "spte-trace: --textfile %s: %s\n",
+				o->opts.textfile, err);
 	}
 	strbuf__release(&sb);
 	return ret;
@@ -339,8 +343,8 @@ int outputs__close(struct outputs *o)
 	if (o->rec) {
 		err = recorder__close(o->rec);
 		if (err)
-			fprintf(stderr, "spte-trace: --record: %s\n",
-				strerror(-err));
+			fprintf(stderr, "spte-trace: --record %s: %s\n",
+				o->opts.record, strerror(-err));
 		o->error = o->error ? o->error : err;
 	}
 	if (o->http)

@@ -12,6 +12,7 @@
 #include <zlib.h>
 
 #include "htab.h"
+#include "io.h"
 #include "record.h"
 #include "stacks.h"
 #include "vmtab.h"
@@ -109,33 +110,10 @@ static int rec_fail(struct recorder *r, int err, const char *what)
 {
 	if (!r->error) {
 		r->error = err;
-		snprintf(r->err, sizeof(r->err), "%s: %s: %s", r->path, what,
+		snprintf(r->err, sizeof(r->err), "%s: %s", what,
 			 strerror(-err));
 	}
 	return r->error;
-}
-
-static int write_all(int fd, struct iovec *iov, int n)
-{
-	ssize_t done;
-
-	while (n) {
-		done = writev(fd, iov, n);
-		if (done < 0 && errno == EINTR)
-			continue;
-		if (done < 0)
-			return -errno;
-		while (n && (size_t)done >= iov->iov_len) {
-			done -= iov->iov_len;
-			iov++;
-			n--;
-		}
-		if (n) {
-			iov->iov_base = (char *)iov->iov_base + done;
-			iov->iov_len -= done;
-		}
-	}
-	return 0;
 }
 
 static void header_build(unsigned char *h, const struct record_info *in)
@@ -207,13 +185,13 @@ int recorder__open(struct recorder **out, const char *path,
 	}
 	info_complete(&full);
 	header_build(hdr, &full);
-	ret = write_all(r->fd, &iov, 1);
+	ret = io__writev_all(r->fd, &iov, 1);
 	if (ret)
 		goto fail;
 	*out = r;
 	return 0;
 fail:
-	snprintf(err, errlen, "--record %s: %s", path, strerror(-ret));
+	snprintf(err, errlen, "%s", strerror(-ret));
 	if (r && r->fd >= 0)
 		close(r->fd);
 	if (r) {
@@ -241,7 +219,7 @@ static int write_block(struct recorder *r, __u32 type, __u32 count,
 	put32(h + 20, len);
 	crc = crc_of(crc_of(0, h, sizeof(h)), payload, len);
 	put32(h + 24, crc);
-	ret = write_all(r->fd, iov, len ? 2 : 1);
+	ret = io__writev_all(r->fd, iov, len ? 2 : 1);
 	if (ret)
 		return rec_fail(r, ret, "write");
 	r->seq++;
@@ -396,11 +374,6 @@ int recorder__close(struct recorder *r)
 const char *recorder__error(const struct recorder *r)
 {
 	return r->error ? r->err : "";
-}
-
-void recorder__totals(const struct recorder *r, struct record_totals *t)
-{
-	*t = r->totals;
 }
 
 /* ---- Reader ------------------------------------------------------------------- */

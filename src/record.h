@@ -70,7 +70,6 @@ int recorder__flush(struct recorder *r);
 int recorder__close(struct recorder *r);
 /* Why the last call failed; the first error sticks. */
 const char *recorder__error(const struct recorder *r);
-void recorder__totals(const struct recorder *r, struct record_totals *t);
 
 /* ---- Reading ------------------------------------------------------------------ */
 

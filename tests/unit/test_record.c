@@ -416,8 +416,8 @@ static void test_writer_errors(void **state)
 	assert_int_equal(recorder__open(&r, "/nonexistent/dir/x.rec", &info,
 					err, sizeof(err)),
 			 -ENOENT);
-	assert_non_null(
-		strstr(err, "--record /nonexistent/dir/x.rec: No such file"));
+	/* the caller names the option and the path, not the message */
+	assert_string_equal(err, "No such file or directory");
 	if (access("/dev/full", W_OK)) {
 		print_message("skipping the disk-full case: no /dev/full\n");
 		return;
@@ -456,8 +456,7 @@ static void test_writer_sticky_error(void **state)
 			_exit(11);
 		if (recorder__write(r, &ev) != -EFBIG)
 			_exit(12);
-		if (!strstr(recorder__error(r),
-			    "big.rec: write: File too large"))
+		if (strcmp(recorder__error(r), "write: File too large"))
 			_exit(13);
 		_exit(recorder__close(r) == -EFBIG ? 0 : 14);
 	}
