@@ -55,7 +55,8 @@ struct cli_opt {
 
 static int bad(const struct cli_opt *o, const char *val, const char *why)
 {
-	fprintf(stderr, "spte-trace: invalid --%s '%s': %s\n", o->name, val, why);
+	fprintf(stderr, "spte-trace: invalid --%s '%s': %s\n", o->name, val,
+		why);
 	fprintf(stderr, "spte-trace: try 'spte-trace --help'\n");
 	return -EINVAL;
 }
@@ -194,8 +195,7 @@ static int opt_json(struct cli *cli, const struct cli_opt *o, const char *arg)
 }
 
 /* The option's path or address, kept in the struct the table names. */
-static int opt_string(struct cli *cli, const struct cli_opt *o,
-		      const char *arg)
+static int opt_string(struct cli *cli, const struct cli_opt *o, const char *arg)
 {
 	if (!*arg)
 		return bad(o, arg, "empty");
@@ -232,21 +232,33 @@ static int opt_single_vm(struct cli *cli, const struct cli_opt *o,
 
 /* ---- The table -------------------------------------------------------------- */
 
-#define FLAG(n, k, on_, h, f) \
-	{ .name = n, .key = k, .on = on_, .help = h, .fn = f }
-#define ARG(n, k, a, on_, h, f) \
-	{ .name = n, .key = k, .arg = a, .on = on_, .help = h, .fn = f }
-#define NUM(n, k, a, on_, h, f, lo, hi)                                    \
-	{ .name = n, .key = k, .arg = a, .on = on_, .help = h, .fn = f, \
-	  .min = lo, .max = hi }
-#define LIMIT_OPT(field, def, opt, what)                                  \
-	{ .name = opt, .arg = "N", .on = ON_ALL,                          \
-	  .help = "map size (default " #def "): " what, .fn = opt_limit, \
-	  .off = offsetof(struct spte_limits, field), .min = 16,          \
+#define FLAG(n, k, on_, h, f)                                      \
+	{                                                          \
+		.name = n, .key = k, .on = on_, .help = h, .fn = f \
+	}
+#define ARG(n, k, a, on_, h, f)                                              \
+	{                                                                    \
+		.name = n, .key = k, .arg = a, .on = on_, .help = h, .fn = f \
+	}
+#define NUM(n, k, a, on_, h, f, lo, hi)                                       \
+	{                                                                     \
+		.name = n, .key = k, .arg = a, .on = on_, .help = h, .fn = f, \
+		.min = lo, .max = hi                                          \
+	}
+#define LIMIT_OPT(field, def, opt, what)                \
+	{ .name = opt,                                  \
+	  .arg = "N",                                   \
+	  .on = ON_ALL,                                 \
+	  .help = "map size (default " #def "): " what, \
+	  .fn = opt_limit,                              \
+	  .off = offsetof(struct spte_limits, field),   \
+	  .min = 16,                                    \
 	  .max = 1U << 26 },
-#define STRING_OPT(n, a, on_, h, field)                                  \
-	{ .name = n, .arg = a, .on = on_, .help = h, .fn = opt_string, \
-	  .off = offsetof(struct cli, field) }
+#define STRING_OPT(n, a, on_, h, field)                                      \
+	{                                                                    \
+		.name = n, .arg = a, .on = on_, .help = h, .fn = opt_string, \
+		.off = offsetof(struct cli, field)                           \
+	}
 
 static const struct cli_opt options[] = {
 	NUM("duration", 'd', "SECS", ON_LIVE, "stop after SECS seconds",
@@ -265,11 +277,11 @@ static const struct cli_opt options[] = {
 	    "SPTE format (default: from kvm_amd/kvm_intel live, npt for "
 	    "traces; a recording keeps its own)",
 	    opt_mmu),
-	SPTE_MAP_LIMITS(LIMIT_OPT)
-	NUM("pending-ttl", 0, "SECS", ON_ALL,
-	    "drop zaps no flush covered after SECS (default 60, 0: never), "
-	    "counted as 'expired'",
-	    opt_ttl, 0, 86400),
+	SPTE_MAP_LIMITS(LIMIT_OPT) NUM(
+		"pending-ttl", 0, "SECS", ON_ALL,
+		"drop zaps no flush covered after SECS (default 60, 0: never), "
+		"counted as 'expired'",
+		opt_ttl, 0, 86400),
 	FLAG("no-stacks", 0, ON_LIVE, "do not capture kernel stacks",
 	     opt_no_stacks),
 	FLAG("no-hists", 0, ON_LIVE, "no histograms in interval reports",
@@ -280,7 +292,8 @@ static const struct cli_opt options[] = {
 	FLAG("json", 'j', ON_ALL,
 	     "JSON lines on stdout: violations and summaries", opt_json),
 	STRING_OPT("prometheus", "[ADDR:]PORT", ON_LIVE,
-		   "serve /metrics (default address 127.0.0.1)", out.prometheus),
+		   "serve /metrics (default address 127.0.0.1)",
+		   out.prometheus),
 	STRING_OPT("textfile", "PATH", ON_ALL,
 		   "write the metrics for node_exporter, atomically",
 		   out.textfile),
@@ -406,7 +419,7 @@ static void build_getopt(struct option *longs, char *shorts)
 	for (i = 0; i < NOPTS; i++) {
 		longs[i].name = options[i].name;
 		longs[i].has_arg = options[i].arg ? required_argument :
-						     no_argument;
+						    no_argument;
 		longs[i].val = 0x100 + i;
 		if (options[i].key) {
 			*shorts++ = options[i].key;
@@ -440,8 +453,10 @@ static int usage_error(const char *fmt, const char *what)
 static int parse_positional(struct cli *cli, int argc, char **argv)
 {
 	static const struct cli_opt interval = { .name = "interval",
-						 .min = 1, .max = 86400 };
-	static const struct cli_opt count = { .name = "count", .min = 1,
+						 .min = 1,
+						 .max = 86400 };
+	static const struct cli_opt count = { .name = "count",
+					      .min = 1,
 					      .max = UINT_MAX };
 	__u64 v;
 	int err;
@@ -491,7 +506,8 @@ int cli__parse(struct cli *cli, int argc, char **argv)
 	while ((val = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
 		o = find_opt(val);
 		if (!o) {
-			fprintf(stderr, "spte-trace: try 'spte-trace --help'\n");
+			fprintf(stderr,
+				"spte-trace: try 'spte-trace --help'\n");
 			return -EINVAL;
 		}
 		if (o->key == 'h') {

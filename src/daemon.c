@@ -199,6 +199,17 @@ static int daemon__read(struct daemon *d)
 	return err;
 }
 
+/* Metrics and JSON of the last snapshot, with the programs' run counts. */
+static int daemon__publish(struct daemon *d, const char *json_kind,
+			   double elapsed)
+{
+	struct prog_stat progs[SNAPSHOT_MAX_PROGS];
+	int n = monitor__prog_stats(d->mon, progs, SNAPSHOT_MAX_PROGS);
+
+	return outputs__interval(d->out, &d->cur, progs, n < 0 ? 0 : n,
+				 json_kind, elapsed);
+}
+
 static int daemon__interval(struct daemon *d, bool print)
 {
 	struct snapshot delta;
@@ -211,8 +222,8 @@ static int daemon__interval(struct daemon *d, bool print)
 	if (print && !d->cli.out.json)
 		print_interval(stdout, &d->pctx, &delta, &d->cur);
 	d->prev = d->cur;
-	return outputs__interval(d->out, &d->cur, d->mon,
-				 print ? "interval" : NULL, daemon__elapsed(d));
+	return daemon__publish(d, print ? "interval" : NULL,
+			       daemon__elapsed(d));
 }
 
 static void print_banner(struct daemon *d)
@@ -296,7 +307,7 @@ static int daemon__finish(struct daemon *d)
 			strerror(-err));
 	if (!d->cli.out.json)
 		print_summary(stdout, &d->pctx, &d->cur, secs);
-	return outputs__interval(d->out, &d->cur, d->mon, "final", secs);
+	return daemon__publish(d, "final", secs);
 }
 
 int cmd_live(const struct cli *cli)
@@ -325,4 +336,3 @@ out:
 	ret = daemon__close(&d);
 	return err ? err : ret;
 }
-

@@ -142,9 +142,9 @@ static void append_frame(struct strbuf *sb, const char *name)
  * tracer's own (the program, the tracepoint glue): not where KVM was.
  */
 static const char *const tracer_prefixes[] = {
-	"bpf_prog_", "bpf_trace_run", "__bpf_trace_", "__traceiter_",
-	"trace_event_raw_event_", "perf_trace_", "__probestub_",
-	"bpf_get_stack", "bpf_dispatcher_",
+	"bpf_prog_",	"bpf_trace_run",	  "__bpf_trace_",
+	"__traceiter_", "trace_event_raw_event_", "perf_trace_",
+	"__probestub_", "bpf_get_stack",	  "bpf_dispatcher_",
 };
 
 static size_t tracer_frames(const struct stack *s)
@@ -152,7 +152,9 @@ static size_t tracer_frames(const struct stack *s)
 	size_t n = 0, i;
 
 	for (; n < s->depth && s->frames[n].sym; n++) {
-		for (i = 0; i < sizeof(tracer_prefixes) / sizeof(*tracer_prefixes); i++)
+		for (i = 0;
+		     i < sizeof(tracer_prefixes) / sizeof(*tracer_prefixes);
+		     i++)
 			if (!strncmp(s->frames[n].sym, tracer_prefixes[i],
 				     strlen(tracer_prefixes[i])))
 				break;
@@ -277,7 +279,8 @@ static void merge(struct flame *f)
 	for (i = 0; i < f->n; i++)
 		if (f->samples[i].key &&
 		    idmap__put(&f->index, f->samples[i].key, i))
-			f->samples[i].key = 0; /* no index: merged when written */
+			f->samples[i].key =
+				0; /* no index: merged when written */
 }
 
 int flame__write_folded(struct flame *f, FILE *out)

@@ -294,14 +294,15 @@ static unsigned int connection_limit(void)
 
 int http_server__start(struct http_server *s, char *err, size_t errlen)
 {
-	s->mhd = MHD_start_daemon(
-		MHD_USE_AUTO_INTERNAL_THREAD, 0, NULL, NULL, handle, s,
-		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)s->fd,
-		MHD_OPTION_CONNECTION_LIMIT, connection_limit(),
-		MHD_OPTION_CONNECTION_TIMEOUT,
-		(unsigned int)CONNECTION_TIMEOUT_S,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
-		MHD_OPTION_END);
+	s->mhd = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD, 0, NULL, NULL,
+				  handle, s, MHD_OPTION_LISTEN_SOCKET,
+				  (MHD_socket)s->fd,
+				  MHD_OPTION_CONNECTION_LIMIT,
+				  connection_limit(),
+				  MHD_OPTION_CONNECTION_TIMEOUT,
+				  (unsigned int)CONNECTION_TIMEOUT_S,
+				  MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+				  (size_t)CONNECTION_MEMORY, MHD_OPTION_END);
 	if (!s->mhd) {
 		snprintf(err, errlen, "cannot start the HTTP server");
 		return -EIO;

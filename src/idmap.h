@@ -20,7 +20,10 @@ struct idmap {
 	size_t count;
 };
 
-#define IDMAP_INIT { 0 }
+#define IDMAP_INIT \
+	{          \
+		0  \
+	}
 
 /* The value of @key, or NULL. */
 __u32 *idmap__get(const struct idmap *m, __u64 key);

@@ -54,8 +54,10 @@ static int open_tracedat(struct ingest *in, char *err, size_t errlen)
 	int fd, ret = instream__spool(in->s, &fd);
 
 	if (ret)
-		return set_err(err, errlen, ret, "%s", instream__error(in->s)[0] ?
-				       instream__error(in->s) : strerror(-ret));
+		return set_err(err, errlen, ret, "%s",
+			       instream__error(in->s)[0] ?
+				       instream__error(in->s) :
+				       strerror(-ret));
 	return tracedat__open(&in->td, fd, in->opts.text_vm, err, errlen);
 }
 
@@ -77,14 +79,16 @@ int ingest__open(struct ingest **out, const char *path,
 	if (ret) {
 		set_err(err, errlen, ret, "%s",
 			in->s && instream__error(in->s)[0] ?
-				instream__error(in->s) : strerror(-ret));
+				instream__error(in->s) :
+				strerror(-ret));
 		goto fail;
 	}
 	n = instream__peek(in->s, &head, 16);
 	if (n < 0) {
 		ret = set_err(err, errlen, n, "%s",
-			      instream__error(in->s)[0] ? instream__error(in->s) :
-							  strerror(-n));
+			      instream__error(in->s)[0] ?
+				      instream__error(in->s) :
+				      strerror(-n));
 		goto fail;
 	}
 	if (replay__is_recording(head, n)) {
@@ -134,14 +138,20 @@ static int next_text(struct ingest *in, struct event *ev)
 	for (;;) {
 		ret = instream__getline(in->s, &line, &len);
 		if (ret == -E2BIG)
-			return set_err(in->err, sizeof(in->err), ret,
-				       "line %llu: longer than %d bytes: not trace text",
-				       (unsigned long long)trace_text__stats(in->tt)->lines + 1,
-				       INSTREAM_LINE_MAX);
+			return set_err(
+				in->err, sizeof(in->err), ret,
+				"line %llu: longer than %d bytes: not trace text",
+				(unsigned long long)trace_text__stats(in->tt)
+						->lines +
+					1,
+				INSTREAM_LINE_MAX);
 		if (ret == -EILSEQ)
-			return set_err(in->err, sizeof(in->err), -EINVAL,
-				       "line %llu: a NUL byte: not trace text",
-				       (unsigned long long)trace_text__stats(in->tt)->lines + 1);
+			return set_err(
+				in->err, sizeof(in->err), -EINVAL,
+				"line %llu: a NUL byte: not trace text",
+				(unsigned long long)trace_text__stats(in->tt)
+						->lines +
+					1);
 		if (ret < 0)
 			return set_err(in->err, sizeof(in->err), ret, "%s",
 				       instream__error(in->s)[0] ?

@@ -154,8 +154,8 @@ static int codec_start(struct instream *s)
 	case INSTREAM_ZSTD:
 		s->zs = ZSTD_createDStream();
 		if (!s->zs ||
-		    ZSTD_isError(ZSTD_DCtx_setParameter(s->zs, ZSTD_d_windowLogMax,
-						      ZSTD_WINDOW_LOG_MAX)))
+		    ZSTD_isError(ZSTD_DCtx_setParameter(
+			    s->zs, ZSTD_d_windowLogMax, ZSTD_WINDOW_LOG_MAX)))
 			return fail(s, -ENOMEM, "zstd: cannot start");
 		break;
 	case INSTREAM_PLAIN:
@@ -204,7 +204,8 @@ static ssize_t decode(struct instream *s)
 			ret = inflate(&s->z, Z_NO_FLUSH);
 			if (ret != Z_OK && ret != Z_STREAM_END &&
 			    ret != Z_BUF_ERROR)
-				return fail(s, -EBADMSG, "gzip data is damaged");
+				return fail(s, -EBADMSG,
+					    "gzip data is damaged");
 			used = s->in_len - s->in_pos - s->z.avail_in;
 			got = room - s->z.avail_out;
 			if (ret == Z_STREAM_END)
@@ -218,14 +219,16 @@ static ssize_t decode(struct instream *s)
 			s->x.avail_in = s->in_len - s->in_pos;
 			s->x.next_out = dst;
 			s->x.avail_out = room;
-			ret = lzma_code(&s->x, s->in_eof ? LZMA_FINISH : LZMA_RUN);
+			ret = lzma_code(&s->x,
+					s->in_eof ? LZMA_FINISH : LZMA_RUN);
 			used = s->in_len - s->in_pos - s->x.avail_in;
 			got = room - s->x.avail_out;
 			if (ret == LZMA_STREAM_END)
 				s->codec_end = true;
 			else if (ret == LZMA_MEMLIMIT_ERROR)
-				return fail(s, -E2BIG,
-					    "xz data needs more than 256 MiB to decode");
+				return fail(
+					s, -E2BIG,
+					"xz data needs more than 256 MiB to decode");
 			else if (ret == LZMA_BUF_ERROR && s->in_eof)
 				return fail(s, -EBADMSG, "xz data ends early");
 			else if (ret != LZMA_OK && ret != LZMA_BUF_ERROR)
@@ -239,7 +242,8 @@ static ssize_t decode(struct instream *s)
 			size_t ret = ZSTD_decompressStream(s->zs, &ob, &ib);
 
 			if (ZSTD_isError(ret))
-				return fail(s, -EBADMSG, "zstd data is damaged");
+				return fail(s, -EBADMSG,
+					    "zstd data is damaged");
 			used = ib.pos;
 			got = ob.pos;
 			/* 0: a frame ended; more frames may follow */
@@ -490,7 +494,8 @@ int instream__spool(struct instream *s, int *fd)
 			return -errno;
 		goto done;
 	}
-	s->spool_fd = open(dir && *dir ? dir : "/tmp", O_TMPFILE | O_RDWR, 0600);
+	s->spool_fd =
+		open(dir && *dir ? dir : "/tmp", O_TMPFILE | O_RDWR, 0600);
 	if (s->spool_fd < 0) {
 		err = -errno;
 		snprintf(s->err, sizeof(s->err),
@@ -508,7 +513,8 @@ int instream__spool(struct instream *s, int *fd)
 		err = io__write_all(s->spool_fd, s->out + s->out_pos, n);
 		if (err) {
 			snprintf(s->err, sizeof(s->err),
-				 "writing a temporary copy: %s", strerror(-err));
+				 "writing a temporary copy: %s",
+				 strerror(-err));
 			return err;
 		}
 		s->out_pos += n;

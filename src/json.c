@@ -336,8 +336,7 @@ int json__summary(struct strbuf *sb, const struct snapshot *snap,
 		       "\"live\":%llu}",
 		       snap->sweep.covered, snap->sweep.expired,
 		       snap->sweep.vm_gone, snap->sweep.holders_dropped,
-		       snap->sweep.tables_expired,
-		       snap->sweep.live);
+		       snap->sweep.tables_expired, snap->sweep.live);
 	kv_u64(sb, &f, "ringbuf_lost", snap->ringbuf_lost);
 	key(sb, &f, "input");
 	strbuf__printf(sb,

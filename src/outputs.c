@@ -8,7 +8,6 @@
 #include "flame.h"
 #include "http.h"
 #include "json.h"
-#include "monitor.h"
 #include "outputs.h"
 #include "prom.h"
 #include "record.h"
@@ -16,8 +15,6 @@
 #include "strbuf.h"
 #include "textfile.h"
 #include "vmtab.h"
-
-#define MAX_PROGS 64
 
 struct outputs {
 	struct outputs_opts opts;
@@ -229,9 +226,8 @@ void outputs__event(struct outputs *o, const struct event *ev)
 }
 
 static int publish_metrics(struct outputs *o, const struct snapshot *snap,
-			   struct monitor *mon)
+			   const struct prog_stat *progs, int nprogs)
 {
-	struct prog_stat progs[MAX_PROGS];
 	struct prom_input in = {
 		.snap = snap,
 		.plan = o->plan,
@@ -246,8 +242,8 @@ static int publish_metrics(struct outputs *o, const struct snapshot *snap,
 
 	if (!o->http && !o->opts.textfile)
 		return 0;
-	if (mon) {
-		in.nprogs = monitor__prog_stats(mon, progs, MAX_PROGS);
+	if (nprogs >= 0) {
+		in.nprogs = nprogs;
 		in.progs = progs;
 		in.bpf_stats_enabled =
 			prom__bpf_stats_enabled(PROM_BPF_STATS_SYSCTL);
@@ -270,8 +266,8 @@ static int publish_metrics(struct outputs *o, const struct snapshot *snap,
 }
 
 int outputs__interval(struct outputs *o, const struct snapshot *snap,
-		      struct monitor *mon, const char *json_kind,
-		      double elapsed)
+		      const struct prog_stat *progs, int nprogs,
+		      const char *json_kind, double elapsed)
 {
 	struct json_ctx ctx = { .cfg = o->cfg,
 				.vms = o->vms,
@@ -282,7 +278,7 @@ int outputs__interval(struct outputs *o, const struct snapshot *snap,
 	struct strbuf sb;
 	int ret;
 
-	ret = publish_metrics(o, snap, mon);
+	ret = publish_metrics(o, snap, progs, nprogs);
 	if (o->rec)
 		note_error(o, recorder__flush(o->rec), "--record");
 	if (!o->opts.json || !json_kind)

@@ -92,8 +92,8 @@ static void print_counters(FILE *f, const struct snapshot *s)
 		any = true;
 	}
 	if (s->sweep.tables_expired) {
-		fprintf(f, "%stables expired %llu", any ? ", " : "counters: ",
-			s->sweep.tables_expired);
+		fprintf(f, "%stables expired %llu",
+			any ? ", " : "counters: ", s->sweep.tables_expired);
 		any = true;
 	}
 	if (any)
@@ -242,15 +242,16 @@ static void print_stack(FILE *f, const struct print_ctx *ctx, const char *title,
 static void print_vm(FILE *f, const struct print_ctx *ctx,
 		     const struct violation *v)
 {
-	const struct vm_entry *e = ctx->vms ? vmtab__find(ctx->vms, v->vm) : NULL;
+	const struct vm_entry *e = ctx->vms ? vmtab__find(ctx->vms, v->vm) :
+					      NULL;
 	const char *comm = e ? e->comm : "";
 
 	fprintf(f, "vm pid %u%s%s%s key 0x%llx", v->pid, comm[0] ? " (" : "",
 		comm, comm[0] ? ")" : "", v->vm);
 }
 
-static void print_spte(FILE *f, const struct print_ctx *ctx,
-		       const char *title, __u64 spte, __u32 level)
+static void print_spte(FILE *f, const struct print_ctx *ctx, const char *title,
+		       __u64 spte, __u32 level)
 {
 	char desc[128];
 
@@ -278,7 +279,8 @@ static void print_kind_details(FILE *f, const struct print_ctx *ctx,
 	case VK_STALE_PERM:
 		print_spte(f, ctx, "zapped", v->old_spte, v->level);
 		print_spte(f, ctx, "zap wrote", v->zap_spte, v->level);
-		fprintf(f, "  installed %s leaf at gfn 0x%llx, %s after the zap by tid %u:\n",
+		fprintf(f,
+			"  installed %s leaf at gfn 0x%llx, %s after the zap by tid %u:\n",
 			level_name(v->new_level), v->new_gfn, since,
 			v->zap_tid);
 		print_spte(f, ctx, "installed", v->new_spte, v->new_level);
@@ -291,14 +293,16 @@ static void print_kind_details(FILE *f, const struct print_ctx *ctx,
 	case VK_UNFREEZE:
 		print_spte(f, ctx, "before", v->old_spte, v->level);
 		print_spte(f, ctx, "frozen to", v->zap_spte, v->level);
-		fprintf(f, "  unfrozen %s after the freeze by tid %u, no covering flush completed\n",
+		fprintf(f,
+			"  unfrozen %s after the freeze by tid %u, no covering flush completed\n",
 			since, v->zap_tid);
 		break;
 	case VK_YIELD:
 	case VK_UNLOCK:
 	case VK_NOTIFIER:
 	case VK_DIRTY_LOG:
-		fprintf(f, "  %llu %s of tid %u not flushed at the %s deadline; the latest, %s before it:\n",
+		fprintf(f,
+			"  %llu %s of tid %u not flushed at the %s deadline; the latest, %s before it:\n",
 			v->count,
 			v->kind == VK_DIRTY_LOG ? "write-protection(s)" :
 						  "zap(s)",
@@ -307,7 +311,8 @@ static void print_kind_details(FILE *f, const struct print_ctx *ctx,
 		print_spte(f, ctx, "became", v->zap_spte, v->level);
 		break;
 	case VK_PT_FREED:
-		fprintf(f, "  page table 0x%llx removed by tid %u, freed %s later\n",
+		fprintf(f,
+			"  page table 0x%llx removed by tid %u, freed %s later\n",
 			v->sptep, v->zap_tid, since);
 		print_spte(f, ctx, "parent was", v->old_spte, v->level);
 		print_spte(f, ctx, "became", v->zap_spte, v->level);

@@ -484,8 +484,8 @@ int prom__render(const struct prom_input *in, struct strbuf *out)
 	put_counters(out, snap);
 	put_transitions(out, &snap->stats);
 	put_level_matrix(
-		out, (const __u64(*)[SPTE_LEVELS])snap->stats.outcomes,
-		OUT_MAX, outcome_name, P "outcomes_total", "outcome",
+		out, (const __u64(*)[SPTE_LEVELS])snap->stats.outcomes, OUT_MAX,
+		outcome_name, P "outcomes_total", "outcome",
 		"What each install of a leaf found under and over it, by outcome and level.");
 	put_level_matrix(
 		out, (const __u64(*)[SPTE_LEVELS])snap->stats.violations,

@@ -39,8 +39,8 @@ static void feed(struct replay_run *run, const struct event *ev,
 		 const char *comm)
 {
 	__u64 ts = event_ts(ev), every = run->o->sweep_every_ns ?
-						run->o->sweep_every_ns :
-						DEFAULT_SWEEP_NS;
+						 run->o->sweep_every_ns :
+						 DEFAULT_SWEEP_NS;
 	struct report *r = run->r;
 	bool complete = r->cfg.flush_visible == FLUSH_COMPLETE;
 
@@ -70,10 +70,10 @@ static void choose_limits(struct report *r, const struct spte_limits *given,
 			  const struct spte_limits *recorded)
 {
 	spte_limits__default(&r->limits);
-#define PICK(name, def, opt, help)                  \
-	if (given->name)                            \
-		r->limits.name = given->name;       \
-	else if (recorded && recorded->name)        \
+#define PICK(name, def, opt, help)            \
+	if (given->name)                      \
+		r->limits.name = given->name; \
+	else if (recorded && recorded->name)  \
 		r->limits.name = recorded->name;
 	SPTE_MAP_LIMITS(PICK)
 #undef PICK
@@ -172,9 +172,10 @@ int report__run(const char *path, const struct report_opts *o, struct report *r)
 		r->info = *info;
 		r->cfg = info->cfg;
 		if (o->mmu_set || o->removed_value) {
-			snprintf(r->error, sizeof(r->error),
-				 "a recording carries its own SPTE format: "
-				 "--mmu and --removed-spte apply to traces only");
+			snprintf(
+				r->error, sizeof(r->error),
+				"a recording carries its own SPTE format: "
+				"--mmu and --removed-spte apply to traces only");
 			ret = -EINVAL;
 			goto out;
 		}

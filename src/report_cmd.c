@@ -107,7 +107,7 @@ int cmd_report(const struct cli *cli)
 	secs = r.last_ns > r.first_ns ? (r.last_ns - r.first_ns) / 1e9 : 0;
 	if (!cli->out.json)
 		print_summary(stdout, &rc.pctx, &r.snap, secs);
-	ret = outputs__interval(rc.out, &r.snap, NULL, "final", secs);
+	ret = outputs__interval(rc.out, &r.snap, NULL, -1, "final", secs);
 	err = err ? err : ret;
 out:
 	ret = outputs__close(rc.out);

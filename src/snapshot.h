@@ -45,6 +45,16 @@ struct snapshot {
 	struct input_stats input; /* replay only */
 };
 
+/* Run counts of one attached BPF program (live runs only). */
+struct prog_stat {
+	char name[64];
+	__u32 id;
+	__u64 run_cnt;
+	__u64 run_time_ns;
+};
+
+#define SNAPSHOT_MAX_PROGS 64
+
 /* out = cur - prev, field by field (histograms and counters). */
 void snapshot__delta(struct snapshot *out, const struct snapshot *cur,
 		     const struct snapshot *prev);

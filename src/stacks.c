@@ -71,8 +71,7 @@ static struct stack *insert(struct stack_table *st, __s32 id)
 {
 	struct stack *p;
 
-	if (id < 0 || stack_table__get(st, id) ||
-	    st->count >= STACK_TABLE_MAX)
+	if (id < 0 || stack_table__get(st, id) || st->count >= STACK_TABLE_MAX)
 		return NULL;
 	if (st->count == st->cap) {
 		size_t cap = st->cap ? st->cap * 2 : 64;

@@ -37,8 +37,7 @@ static int split_path(const char *path, char *dir, char *tmp, size_t len)
 static void fail(char *err, size_t errlen, const char *what, const char *path,
 		 int ret)
 {
-	snprintf(err, errlen, "%s %s: %s", what, path,
-		 strerror(-ret));
+	snprintf(err, errlen, "%s %s: %s", what, path, strerror(-ret));
 }
 
 static int fsync_dir(const char *dir)

@@ -7,13 +7,20 @@
 #include "util.h"
 
 const char *const trace_field_names[F_MAX] = {
-	[F_KVM] = "vm",		  [F_PID] = "pid",
-	[F_AS_ID] = "as_id",	  [F_GFN] = "gfn",
-	[F_LEVEL] = "level",	  [F_SPTEP] = "sptep",
-	[F_OLD] = "old_spte",	  [F_NEW] = "new_spte",
-	[F_START] = "start_gfn",  [F_PAGES] = "pages",
-	[F_SEQ] = "seq",	  [F_ROOT] = "root",
-	[F_ROOT_INVALID] = "root_invalid", [F_REASON] = "reason",
+	[F_KVM] = "vm",
+	[F_PID] = "pid",
+	[F_AS_ID] = "as_id",
+	[F_GFN] = "gfn",
+	[F_LEVEL] = "level",
+	[F_SPTEP] = "sptep",
+	[F_OLD] = "old_spte",
+	[F_NEW] = "new_spte",
+	[F_START] = "start_gfn",
+	[F_PAGES] = "pages",
+	[F_SEQ] = "seq",
+	[F_ROOT] = "root",
+	[F_ROOT_INVALID] = "root_invalid",
+	[F_REASON] = "reason",
 	[F_PT] = "pt",
 };
 
@@ -34,10 +41,10 @@ static const struct {
 	{ "reason", F_REASON, 10 },   { "pt", F_PT, 16 },
 };
 
-#define SPTE_FIELDS                                                     \
+#define SPTE_FIELDS                                                   \
 	(FIELD_BIT(F_AS_ID) | FIELD_BIT(F_GFN) | FIELD_BIT(F_LEVEL) | \
 	 FIELD_BIT(F_OLD) | FIELD_BIT(F_NEW))
-#define FLUSH_FIELDS                                                    \
+#define FLUSH_FIELDS                                                  \
 	(FIELD_BIT(F_KVM) | FIELD_BIT(F_START) | FIELD_BIT(F_PAGES) | \
 	 FIELD_BIT(F_SEQ))
 

@@ -208,7 +208,8 @@ static bool parse_cpu(const char *s, const char **end)
 		}
 		return false;
 	}
-	if (n >= 3 && t[0] == '[' && t[n - 1] == ']' && all_digits(t + 1, n - 2)) {
+	if (n >= 3 && t[0] == '[' && t[n - 1] == ']' &&
+	    all_digits(t + 1, n - 2)) {
 		*end = e;
 		return true;
 	}
@@ -237,7 +238,8 @@ static bool parse_task(const char *s, const char *end, struct prefix *pf)
 		if (!open)
 			return false;
 		t = skip_ws(open + 1);
-		if (t < e - 1 && *t != '-' && !parse_dec32(t, e - 1 - t, &pf->tgid))
+		if (t < e - 1 && *t != '-' &&
+		    !parse_dec32(t, e - 1 - t, &pf->tgid))
 			return false;
 		e = open;
 	}
@@ -245,13 +247,13 @@ static bool parse_task(const char *s, const char *end, struct prefix *pf)
 	if (!t)
 		return false;
 	slash = memchr(t, '/', n);
-	if (all_digits(t, n) ||
-	    (slash && all_digits(t, slash - t) &&
-	     all_digits(slash + 1, t + n - slash - 1))) {
+	if (all_digits(t, n) || (slash && all_digits(t, slash - t) &&
+				 all_digits(slash + 1, t + n - slash - 1))) {
 		/* perf script */
 		if (slash) {
 			if (!parse_dec32(t, slash - t, &pf->tgid) ||
-			    !parse_dec32(slash + 1, t + n - slash - 1, &pf->tid))
+			    !parse_dec32(slash + 1, t + n - slash - 1,
+					 &pf->tid))
 				return false;
 		} else if (!parse_dec32(t, n, &pf->tid)) {
 			return false;
@@ -295,13 +297,15 @@ static bool parse_prefix(const char *line, struct prefix *pf)
 		n = token_len(p);
 		if (!n)
 			return false;
-		if (p[n - 1] == ':' && p > start && parse_ts(p, n - 1, &pf->ts_ns))
+		if (p[n - 1] == ':' && p > start &&
+		    parse_ts(p, n - 1, &pf->ts_ns))
 			break;
 	}
 	head_end = p;
 	p = skip_ws(p + n);
 	n = token_len(p);
-	if (n > 3 && p[0] == '(' && p[1] == '+' && p[n - 1] == ')') /* --ts-diff */
+	if (n > 3 && p[0] == '(' && p[1] == '+' &&
+	    p[n - 1] == ')') /* --ts-diff */
 		p = skip_ws(p + n);
 	pf->name = p;
 	while (isalnum((unsigned char)*p) || *p == '_' || *p == ':')
@@ -386,8 +390,13 @@ static int parse_body(struct trace_text *tt, const struct trace_event_def *def,
 			continue;
 		if (!val || !vn || !parse_value(val, vn, base, f, &fl->v[f]))
 			return fail(tt, "%s: bad value '%.*s' for %.*s",
-				    def->name, (int)(val && vn < ERR_QUOTE ? vn : val ? ERR_QUOTE : 0),
-				    val ? val : "", (int)(nn < ERR_QUOTE ? nn : ERR_QUOTE), name);
+				    def->name,
+				    (int)(val && vn < ERR_QUOTE ? vn :
+					  val			? ERR_QUOTE :
+								  0),
+				    val ? val : "",
+				    (int)(nn < ERR_QUOTE ? nn : ERR_QUOTE),
+				    name);
 		fl->seen |= FIELD_BIT(f);
 	}
 	return 0;
@@ -452,7 +461,8 @@ static bool count_lost(struct trace_text *tt, const char *line)
 	q = skip_ws(b + len);
 	if (strncmp(q, "EVENTS]", 7) && strncmp(q, "EVENTS DROPPED]", 15))
 		return false;
-	trace_losses__add(&tt->st.lost, cpu > TRACE_LOST_CPUS ? -1 : (int)cpu, n);
+	trace_losses__add(&tt->st.lost, cpu > TRACE_LOST_CPUS ? -1 : (int)cpu,
+			  n);
 	return true;
 }
 

@@ -88,7 +88,8 @@ static int add_buffer(struct tracedat *td, struct tracecmd_input *h)
 	struct td_cpu *c;
 
 	if (cpus < 0 || cpus > 8192)
-		return td_fail(td, -EBADMSG, "%d CPUs in the file header", cpus);
+		return td_fail(td, -EBADMSG, "%d CPUs in the file header",
+			       cpus);
 	c = realloc(td->cpus, (td->ncpus + cpus) * sizeof(*c));
 	if (!c && cpus)
 		return -ENOMEM;
@@ -118,13 +119,15 @@ int tracedat__open(struct tracedat **out, int fd, enum trace_text_vm vm,
 		ret = -errno;
 		goto fail;
 	}
-	td->top = tracecmd_open_fd(lfd, TRACECMD_FL_LOAD_NO_PLUGINS |
-						TRACECMD_FL_LOAD_NO_SYSTEM_PLUGINS);
+	td->top = tracecmd_open_fd(lfd,
+				   TRACECMD_FL_LOAD_NO_PLUGINS |
+					   TRACECMD_FL_LOAD_NO_SYSTEM_PLUGINS);
 	if (!td->top) {
 		close(lfd);
-		ret = td_fail(td, -EBADMSG,
-			      "libtracecmd cannot read this trace.dat (damaged, "
-			      "or a version it does not know)");
+		ret = td_fail(
+			td, -EBADMSG,
+			"libtracecmd cannot read this trace.dat (damaged, "
+			"or a version it does not know)");
 		goto fail;
 	}
 	td->tep = tracecmd_get_tep(td->top);

@@ -25,7 +25,6 @@ struct vmtab {
 	void *comm_arg;
 };
 
-
 static int host_comm(void *arg, __u32 pid, char *comm)
 {
 	return proc_comm(pid, comm, COMM_LEN);

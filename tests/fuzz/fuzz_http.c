@@ -22,7 +22,8 @@ static struct http_server *server;
 
 static void start(void)
 {
-	static const char body[] = "# TYPE spte_trace_up gauge\nspte_trace_up 1\n";
+	static const char body[] =
+		"# TYPE spte_trace_up gauge\nspte_trace_up 1\n";
 	char err[256];
 
 	if (http_server__listen(&server, "127.0.0.1:0", err, sizeof(err)) ||

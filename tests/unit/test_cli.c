@@ -167,9 +167,9 @@ static void test_hooks(void **state)
 static void test_usage(void **state)
 {
 	static const char *const names[] = {
-		"--duration", "--max-sptes", "--max-inflight", "--max-sites",
-		"--single-vm", "--prometheus", "--pending-ttl", "--hooks",
-		"--user", "--no-privdrop", "report FILE",
+		"--duration",  "--max-sptes",	"--max-inflight", "--max-sites",
+		"--single-vm", "--prometheus",	"--pending-ttl",  "--hooks",
+		"--user",      "--no-privdrop", "report FILE",
 	};
 	char *buf = NULL;
 	size_t len = 0, i;

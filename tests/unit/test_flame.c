@@ -175,7 +175,8 @@ static void test_svg_min_width(void **state)
 	flame__free(f);
 }
 
-static const struct stack_frame traced[] = {	/* a BPF program's view */
+static const struct stack_frame traced[] = {
+	/* a BPF program's view */
 	FR("bpf_prog_6deef7357e7b4530_stock_spte", NULL, 0x5),
 	FR("bpf_trace_run5", NULL, 0x40),
 	FR("__bpf_trace_kvm_tdp_mmu_spte_changed", "kvm", 0x10),
@@ -211,8 +212,9 @@ static void test_bounded_and_trimmed(void **state)
 				  "handle_changed_spte [kvm]");
 	assert_int_equal(count, 3);
 	path = flame__path(f, 0, &count);
-	assert_string_equal(path, "[violation:stale_pfn];tdp_mmu_zap_leafs [kvm];"
-				  "handle_changed_spte [kvm]");
+	assert_string_equal(path,
+			    "[violation:stale_pfn];tdp_mmu_zap_leafs [kvm];"
+			    "handle_changed_spte [kvm]");
 	assert_int_equal(count, 1000001);
 	assert_null(flame__path(f, 2, &count));
 	flame__free(f);

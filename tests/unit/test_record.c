@@ -18,7 +18,8 @@
 #include "stacks.h"
 #include "vmtab.h"
 
-#define HDR_SIZE 276 /* 32 + spte_config (80) + 160 (with the map limits) + crc */
+#define HDR_SIZE \
+	276 /* 32 + spte_config (80) + 160 (with the map limits) + crc */
 #define BLK_HDR 32
 
 #define TMPDIR_FIXTURE_NAME "test_record"
