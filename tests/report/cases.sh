@@ -173,6 +173,10 @@ printf 'hello\nworld\n' >"$WORK/hello.txt"
 "$BIN" report "$WORK/hello.txt" >/dev/null 2>"$WORK/err"
 eq "text without events: exit 1" $? 1
 check "text without events: says what it is not" grep -q "not a recording, a trace.dat or trace text" "$WORK/err"
+"$BIN" report tests/fuzz/crashes/fuzz_report-tracecmd-open-leak >/dev/null 2>"$WORK/err"
+eq "fuzz find, a damaged trace.dat header: exit 1" $? 1
+check "fuzz find, a damaged trace.dat header: says why" \
+	grep -q "libtracecmd cannot read this trace.dat" "$WORK/err"
 "$BIN" report "$CASES/misaligned_teardown.txt" >/dev/null 2>&1
 eq "teardown then a write (UB case): exit 0" $? 0
 
