@@ -20,10 +20,6 @@
 #define CAP_PERFMON_BIT 38
 #define CAP_BPF_BIT 39
 
-#ifndef SPTE_TRACE_VERSION
-#define SPTE_TRACE_VERSION "unknown"
-#endif
-
 volatile sig_atomic_t spte_exiting;
 
 #define ON_LIVE (1U << CLI_LIVE)

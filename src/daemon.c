@@ -23,10 +23,7 @@
 #include "print.h"
 #include "privdrop.h"
 #include "stacks.h"
-
-#ifndef SPTE_TRACE_VERSION
-#define SPTE_TRACE_VERSION "unknown"
-#endif
+#include "util.h"
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 			va_list ap)

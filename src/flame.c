@@ -9,6 +9,7 @@
 #include "names.h"
 #include "stacks.h"
 #include "strbuf.h"
+#include "util.h"
 
 /*
  * Memory grows with distinct stacks, not with samples: a sample added from
@@ -153,12 +154,12 @@ static size_t tracer_frames(const struct stack *s)
 
 	for (; n < s->depth && s->frames[n].sym; n++) {
 		for (i = 0;
-		     i < sizeof(tracer_prefixes) / sizeof(*tracer_prefixes);
+		     i < ARRAY_SIZE(tracer_prefixes);
 		     i++)
 			if (!strncmp(s->frames[n].sym, tracer_prefixes[i],
 				     strlen(tracer_prefixes[i])))
 				break;
-		if (i == sizeof(tracer_prefixes) / sizeof(*tracer_prefixes))
+		if (i == ARRAY_SIZE(tracer_prefixes))
 			break;
 	}
 	return n < s->depth ? n : 0; /* all of them: keep the stack as is */

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "flame.h"
+#include "util.h"
 
 /* ---- SVG ------------------------------------------------------------------------- */
 
@@ -163,7 +164,7 @@ static enum frame_kind kind_of(const struct node *n)
 	};
 	size_t i, l;
 
-	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(kinds); i++) {
 		l = strlen(kinds[i].prefix);
 		if (n->len >= l && !memcmp(n->name, kinds[i].prefix, l))
 			return kinds[i].kind;

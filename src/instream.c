@@ -14,6 +14,7 @@
 
 #include "io.h"
 #include "instream.h"
+#include "util.h"
 
 #define IN_BUF (64 * 1024) /* raw bytes */
 #define OUT_BUF (128 * 1024) /* decompressed bytes */
@@ -120,7 +121,7 @@ const char *instream__codec_name(enum instream_codec c)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(codecs) / sizeof(codecs[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(codecs); i++)
 		if (codecs[i].codec == c)
 			return codecs[i].name;
 	return "plain";
@@ -137,7 +138,7 @@ static int codec_start(struct instream *s)
 			return err;
 	}
 	have = s->in_len;
-	for (i = 0; i < sizeof(codecs) / sizeof(codecs[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(codecs); i++)
 		if (have >= codecs[i].len &&
 		    !memcmp(s->in, codecs[i].magic, codecs[i].len))
 			s->codec = codecs[i].codec;

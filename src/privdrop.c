@@ -18,6 +18,7 @@
 
 #include "privdrop.h"
 #include "proc.h"
+#include "util.h"
 
 #define BASE_SECUREBITS                                                \
 	(SECBIT_NOROOT | SECBIT_NOROOT_LOCKED |                        \
@@ -217,7 +218,7 @@ int privdrop__verify_keep(__u64 keep, char *err, size_t errlen)
 	unsigned int i;
 	int ret;
 
-	for (i = 0; i < sizeof(sets) / sizeof(sets[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(sets); i++) {
 		ret = proc_status_field(sets[i].name, buf, sizeof(buf));
 		if (ret == -ENOENT && !strcmp(sets[i].name, "CapAmb"))
 			continue; /* before 4.3 */

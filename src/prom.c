@@ -15,10 +15,6 @@
 #include "names.h"
 #include "prom.h"
 
-#ifndef SPTE_TRACE_VERSION
-#define SPTE_TRACE_VERSION "unknown"
-#endif
-
 #define P "spte_trace_"
 #include "util.h"
 

@@ -16,10 +16,7 @@
 #include "record.h"
 #include "stacks.h"
 #include "vmtab.h"
-
-#ifndef SPTE_TRACE_VERSION
-#define SPTE_TRACE_VERSION "unknown"
-#endif
+#include "util.h"
 
 static const char file_magic[8] = { 'S', 'P', 'T', 'E', 'R', 'E', 'C', '\n' };
 #define BYTE_ORDER_MARK 0x01020304U
