@@ -266,6 +266,11 @@ PROTO_STEP void proto_deadline(struct env *env, const struct vm_event *ev)
 	if (!b->count)
 		return;
 	vm = env_vm_lookup(env, ev->vm);
+	/* A destroyed VM's vCPUs are gone: nothing is owed any more. */
+	if (!vm && env_vm_is_dead(env, ev->vm)) {
+		b->count = 0;
+		return;
+	}
 	cov = vm ? proto_batch_coverage(vm, b) : COVERAGE_UNKNOWN;
 	if (cov == COVERAGE_NONE &&
 	    !proto_evidence_complete(c, b->first_reqs, ev->flush_reqs)) {
@@ -350,6 +355,13 @@ PROTO_STEP void proto_free_pt(struct env *env, const struct vm_event *ev)
 	if (t->flags & TABLE_EXEMPT)
 		goto out;
 	vm = env_vm_lookup(env, t->vm);
+	/*
+	 * Freed after its VM was destroyed: kvm_destroy_vm() runs once the
+	 * last reference is gone, vCPU file descriptors included, so no vCPU
+	 * can walk the table any more, flushed or not.
+	 */
+	if (!vm && env_vm_is_dead(env, t->vm))
+		goto out;
 	cov = vm ? proto_coverage(vm, t->seq, t->gfn,
 				  t->gfn + level_pages(t->level))
 		 : COVERAGE_UNKNOWN;

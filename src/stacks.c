@@ -108,28 +108,64 @@ static int fill_frame(struct stack_frame *fr, const struct ksym *sym, __u64 ip)
 	return fr->sym ? 0 : -ENOMEM;
 }
 
+/*
+ * The tracer's own frames: the BPF programs, the tracepoint, trampoline
+ * and kprobe machinery that called them.  A kernel stack taken inside a
+ * BPF program starts (innermost) with a run of these; they say nothing
+ * about where KVM was, and would split identical KVM sites by program.
+ */
+static const char *const tracer_prefixes[] = {
+	"bpf_prog_",	   "bpf_trace_run",	"__bpf_trace_",
+	"__traceiter_",	   "bpf_trampoline_",	"__bpf_prog_enter",
+	"__bpf_prog_exit", "trace_call_bpf",	"kprobe_",
+	"kretprobe_",	   "__kretprobe_",	"pre_handler_kretprobe",
+	"aggr_pre_handler", "arch_rethook_",	"rethook_",
+	"ftrace_",	   "arch_ftrace_",	"perf_trace_run_bpf_submit",
+	"exc_int3",	   "asm_exc_int3",
+};
+
+bool stack__is_tracer_frame(const char *sym, const char *module)
+{
+	size_t i;
+
+	if (module && !strcmp(module, "bpf"))
+		return true;
+	if (!sym)
+		return false;
+	for (i = 0; i < sizeof(tracer_prefixes) / sizeof(*tracer_prefixes); i++)
+		if (!strncmp(sym, tracer_prefixes[i],
+			     strlen(tracer_prefixes[i])))
+			return true;
+	return false;
+}
+
 int stack_table__add_ips(struct stack_table *st, __s32 id, const __u64 *ips,
 			 size_t n)
 {
+	const struct ksym *sym;
 	struct stack *s;
-	size_t depth = 0, i;
+	size_t depth = 0, skip = 0, i;
 	int err = 0;
 
 	while (depth < n && ips[depth])
 		depth++;
 	if (stack_table__get(st, id))
 		return 0;
+	while (skip < depth && st->ks &&
+	       (sym = ksyms__find(st->ks, ips[skip])) &&
+	       stack__is_tracer_frame(sym->name, sym->module))
+		skip++;
 	s = insert(st, id);
 	if (!s)
 		return -ENOMEM;
-	s->frames = calloc(depth ? depth : 1, sizeof(*s->frames));
+	s->frames = calloc(depth - skip ? depth - skip : 1, sizeof(*s->frames));
 	if (!s->frames)
 		return -ENOMEM;
-	for (i = 0; i < depth && !err; i++) {
-		err = fill_frame(&s->frames[i],
+	for (i = skip; i < depth && !err; i++) {
+		err = fill_frame(&s->frames[i - skip],
 				 st->ks ? ksyms__find(st->ks, ips[i]) : NULL,
 				 ips[i]);
-		s->depth = i + 1;
+		s->depth = i - skip + 1;
 	}
 	return err;
 }
@@ -138,24 +174,28 @@ int stack_table__add_frames(struct stack_table *st, __s32 id,
 			    const struct stack_frame *frames, size_t n)
 {
 	struct stack *s;
-	size_t i;
+	size_t skip = 0, i;
 
 	if (stack_table__get(st, id))
 		return 0;
+	/* Recordings of older versions kept the tracer's frames. */
+	while (skip < n &&
+	       stack__is_tracer_frame(frames[skip].sym, frames[skip].module))
+		skip++;
 	s = insert(st, id);
 	if (!s)
 		return -ENOMEM;
-	s->frames = calloc(n ? n : 1, sizeof(*s->frames));
+	s->frames = calloc(n - skip ? n - skip : 1, sizeof(*s->frames));
 	if (!s->frames)
 		return -ENOMEM;
-	for (i = 0; i < n; i++) {
-		struct stack_frame *fr = &s->frames[i];
+	for (i = skip; i < n; i++) {
+		struct stack_frame *fr = &s->frames[i - skip];
 
 		fr->ip = frames[i].ip;
 		fr->offset = frames[i].offset;
 		fr->sym = strdup(frames[i].sym ? frames[i].sym : "?");
 		fr->module = frames[i].module ? strdup(frames[i].module) : NULL;
-		s->depth = i + 1;
+		s->depth = i - skip + 1;
 		if (!fr->sym || (frames[i].module && !fr->module))
 			return -ENOMEM;
 	}

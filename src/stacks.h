@@ -8,6 +8,7 @@
 #define __SPTE_STACKS_H
 
 #include <linux/types.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 struct ksyms;
@@ -42,6 +43,12 @@ int stack_table__add_frames(struct stack_table *st, __s32 id,
 int stack_table__fetch(struct stack_table *st, int map_fd, __s32 id);
 
 const struct stack *stack_table__get(const struct stack_table *st, __s32 id);
+
+/*
+ * True for a frame of the tracer itself (BPF programs, tracepoint,
+ * trampoline and kprobe machinery): stacks drop the innermost run of them.
+ */
+bool stack__is_tracer_frame(const char *sym, const char *module);
 
 /* "func+0x1a [kvm]" */
 int stack_frame__format(const struct stack_frame *fr, char *buf, size_t len);

@@ -3,13 +3,15 @@
 # The test layers (tests/run.sh); each ends in a line "<layer>: N passed,
 # N failed" or a printed reason for a skip, and run.sh adds them up.
 #
-#   make test        every layer: unit report bpf live operator e2e-a e2e-patched
+#   make test        every layer: unit report bpf live operator e2e-stock e2e-patched
 #   make tests       build every test program without running any
 #   make test-unit   tests/unit/test_*.c (cmocka) against libspte.a
 #   make test-asan   the unit tests again, built with ASan and UBSan
 #   make test-bpf    the BPF programs in this kernel via BPF_PROG_TEST_RUN
 #   make test-live   spte-trace attached on this host, checked with bpftool
 #   make test-operator  promtool, Chromium, privileges, deploy/, packaging
+#   make test-e2e-stock    the QEMU harness and the stock-kernel scenarios
+#   make test-e2e-patched  scenarios b and c on each cached patched kernel
 
 include tests/operator/operator.mk
 
@@ -39,7 +41,8 @@ ASAN_BUILD  := $(BUILD)/asan
 SAN_FLAGS   := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 	       -fno-omit-frame-pointer
 
-.PHONY: test test-unit test-bpf test-live test-asan tests
+.PHONY: test test-unit test-bpf test-live test-asan test-e2e-stock \
+	test-e2e-patched tests
 tests: $(UNIT_BINS) $(BPF_TEST_BIN) $(OPERATOR_BINS) spte-trace $(BUILD)/spte-vmm
 
 test: tests
@@ -60,6 +63,12 @@ test-bpf: $(BPF_TEST_BIN)
 
 test-live: spte-trace
 	@tests/run.sh live
+
+test-e2e-stock: spte-trace $(BUILD)/spte-vmm
+	@tests/run.sh e2e-stock
+
+test-e2e-patched: spte-trace $(BUILD)/spte-vmm
+	@tests/run.sh e2e-patched
 
 -include $(UNIT_BINS:=.d) $(BPF_TEST_BIN).d
 

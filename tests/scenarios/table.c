@@ -272,6 +272,24 @@ static const struct event pt_freed_teardown[] = {
 	FREE_PT(0xabc, 0x600, 1),
 };
 
+/*
+ * Removed, not yet flushed, then the VM is destroyed and the table freed
+ * (teardown, RCU callbacks after kvm_destroy_vm()): no vCPU is left to
+ * walk it.
+ */
+static const struct event pt_freed_after_destroy[] = {
+	TABLE_AT_600,
+	DESTROY(1),
+	FREE_PT(0xabc, 0x600, 1),
+};
+
+/* The same table freed while the VM lives: still a violation. */
+static const struct event pt_freed_before_destroy[] = {
+	TABLE_AT_600,
+	FREE_PT(0xabc, 0x600, 1),
+	DESTROY(1),
+};
+
 /* 6.12's fault path: a table replaced by a huge leaf, flushed after. */
 static const struct event collapse_flushed[] = {
 	SET(TID_VCPU, 1, 0x800, 2, 0, TABLE(0xccc)),
@@ -659,6 +677,19 @@ const struct scenario scenarios[] = {
 		 .why = "R5: tables of a torn-down root owe nothing",
 		 .counters = { { CNT_FREE_PT, 0, 1 },
 			       { CNT_FREE_UNKNOWN, 0, 0 } }),
+	SCENARIO(pt_freed_after_destroy,
+		 .why = "R5: a table freed after its VM was destroyed owes nothing",
+		 .outcomes = { { OUT_FIRST, 1, 1 } },
+		 .counters = { { CNT_FREE_PT, 0, 1 },
+			       { CNT_FREE_UNKNOWN, 0, 0 },
+			       { CNT_DEADLINE_UNDECIDED, 0, 0 },
+			       { CNT_VM_DESTROYED, 0, 1 } }),
+	SCENARIO(pt_freed_before_destroy,
+		 .why = "R5: freed unflushed while the VM lived, destroyed after",
+		 .violations = { { VK_PT_FREED, 2, 1 } },
+		 .outcomes = { { OUT_FIRST, 1, 1 } },
+		 .counters = { { CNT_FREE_PT, 0, 1 },
+			       { CNT_VM_DESTROYED, 0, 1 } }),
 	SCENARIO(collapse_flushed,
 		 .why = "R5 kept: a table replaced by a huge leaf, flushed before the free",
 		 .outcomes = { { OUT_FIRST, 1, 1 } }),

@@ -3,6 +3,10 @@
 #
 # End-to-end scenarios on real KVM inside QEMU (tools/qemu/run-guest.sh):
 #
+# Each runs on one kernel line (--line 6.1, the default, or 6.12): Debian's
+# stock image of that line or the patched kernel built from
+# kernel-patch/<line>.
+#
 #   a  stock kernel, no injection: stock sources, zero violations
 #   b  patched kernel, no injection: every transition, zero violations
 #   c  patched kernel, flush fault injection: every injected skip reported
@@ -11,7 +15,8 @@
 #   f  stock kernel, VM churn: dozens of short-lived VMs, --max-vms 4
 #
 # Prints a table (scenario, kernel, workloads, events, violations
-# expected/reported, wall time) and "e2e: N passed, N failed".  A scenario
+# expected/reported, wall time), for c the faults injected and the
+# violations reported per injection site, and "e2e: N passed, N failed".  A scenario
 # that needs the patched kernel is skipped, with the reason, when it has
 # not been built (make kernel).
 set -uo pipefail
@@ -23,22 +28,35 @@ out_root=$BUILD/e2e
 scenario_dir=${E2E_SCENARIO_DIR:-tools/e2e/scenarios}
 scenarios=()
 console=()
+line=${E2E_LINE:-6.1}
+patched_image=
 
 usage() {
 	cat <<EOF
-usage: $0 [--scenario a|b|c|d|e|f|all]... [--out DIR] [--console]
+usage: $0 [--scenario a|b|c|d|e|f|all]... [--line 6.1|6.12]
+       [--patched-kernel BZIMAGE] [--out DIR] [--console]
+
+--patched-kernel runs b and c on BZIMAGE (a kernel with the series of the
+line, built elsewhere) instead of the cached build of make kernel.
 EOF
 }
 
 while [ $# -gt 0 ]; do
 	case $1 in
 	--scenario) scenarios+=("$2"); shift 2 ;;
+	--line) line=$2; shift 2 ;;
+	--patched-kernel) patched_image=$2; shift 2 ;;
 	--out) out_root=$2; shift 2 ;;
 	--console) console=(--console); shift ;;
 	-h|--help) usage; exit 0 ;;
 	*) echo "e2e: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
 	esac
 done
+case $line in
+6.1|6.12) ;;
+*) echo "e2e: unknown kernel line '$line' (6.1 or 6.12)" >&2; exit 2 ;;
+esac
+out_root=$out_root/$line
 [ ${#scenarios[@]} -gt 0 ] || scenarios=(all)
 [ "${scenarios[*]}" != all ] || scenarios=(a b c d e f)
 
@@ -55,7 +73,11 @@ done
 patched_kernel() {
 	local dir
 
-	dir=$(tools/kernel/build.sh --print-path --no-build 2>/dev/null) || return 1
+	if [ -n "$patched_image" ]; then
+		[ -f "$patched_image" ] && echo "$patched_image"
+		return
+	fi
+	dir=$(tools/kernel/build.sh --line "$line" --print-path --no-build 2>/dev/null) || return 1
 	[ -f "$dir/bzImage" ] && echo "$dir/bzImage"
 }
 
@@ -85,12 +107,12 @@ run_scenario() {
 	mkdir -p "$out_root"
 	if [ "${kernel_of[$s]}" = patched ]; then
 		kernel=$(patched_kernel) || {
-			echo "e2e: SKIP $name: the patched kernel is not built (make kernel)"
-			rows+=("$(printf '%-14s %-8s %s' "$name" patched 'SKIP: make kernel first')")
+			echo "e2e: SKIP $name: the patched $line kernel is not built (make kernel KERNEL_LINE=$line)"
+			rows+=("$(printf '%-14s %-13s %s' "$name" "patched-$line" "SKIP: make kernel KERNEL_LINE=$line first")")
 			return
 		}
 	else
-		kernel=stock
+		kernel=stock-$line
 	fi
 	if ks=$(tools/kselftests/build.sh --print-path 2>/dev/null) && [ -d "$ks" ]; then
 		kselftests=(--add "$ks:/add/kselftests")
@@ -134,8 +156,8 @@ run_scenario() {
 	[ "$s" != c ] || expected=$(value "$dir/values.txt" injected)
 	reported=$(value "$dir/values.txt" violations)
 	[ "$s" != c ] || reported="$reported+$(value "$dir/values.txt" benign)"
-	rows+=("$(printf '%-14s %-8s %-40s %10s %10s/%-10s %6ss %3d/%-3d' "$name" \
-		"${kernel_of[$s]}" "$(workload_list "$dir/values.txt")" \
+	rows+=("$(printf '%-14s %-13s %-40s %10s %10s/%-10s %6ss %3d/%-3d' "$name" \
+		"${kernel_of[$s]}-$line" "$(workload_list "$dir/values.txt")" \
 		"$(value "$dir/values.txt" events)" "$expected" "$reported" "$wall" "$p" "$f")")
 	grep '^FAIL' "$dir/results.txt" 2>/dev/null
 }
@@ -154,9 +176,23 @@ for s in "${scenarios[@]}"; do
 	run_scenario "$s"
 done
 
-printf '\n%-14s %-8s %-40s %10s %21s %7s %s\n' scenario kernel workloads events \
+printf '\n%-14s %-13s %-40s %10s %21s %7s %s\n' scenario kernel workloads events \
 	"violations exp/rep" wall "pass/fail"
 printf '%s\n' "${rows[@]}"
+# Scenario c, per injection site: faults the kernel injected, violations
+# spte-trace reported for the rule that site breaks.
+inject_table() {
+	local v=$out_root/c-inject/values.txt site
+
+	[ -s "$v" ] || return 0
+	printf '\n%-12s %-34s %9s %9s\n' "site ($line)" "rule (kind)" injected reported
+	for site in atomic_zap:unfreeze_unflushed delay:none yield:yield_unflushed \
+		    dirty_log:dirty_log_unflushed nx_recovery:unlock/yield_unflushed; do
+		printf '%-12s %-34s %9s %9s\n' "${site%%:*}" "${site#*:}" \
+			"$(value "$v" "injected_${site%%:*}")" "$(value "$v" "reported_${site%%:*}")"
+	done
+}
+inject_table
 for s in "${scenarios[@]}"; do
 	awk -v n="${script[$s]}" '$2 ~ /^retried_/ && $3 == 1 {
 		sub(/^retried_/, "", $2)
