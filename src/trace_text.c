@@ -28,8 +28,8 @@
  *   kvm_destroy_vm: pid=%d vm=%u
  *
  * Lines the tracer writes when it lost events ("CPU:7 [LOST 204600
- * EVENTS]", trace-cmd's "CPU:7 [204600 EVENTS DROPPED]") are counted per
- * CPU; stack trace lines ("=> func", "<stack trace>") and every other line
+ * EVENTS]", trace-cmd's "CPU:7 [204600 EVENTS DROPPED]", perf script
+ * --show-lost-events' "PERF_RECORD_LOST lost N") are counted per CPU; stack trace lines ("=> func", "<stack trace>") and every other line
  * are counted as other text.
  */
 #define _GNU_SOURCE
@@ -435,6 +435,30 @@ void trace_losses__add(struct trace_losses *l, int cpu, __u64 n)
  * "CPU:7 [LOST 204600 EVENTS]" (ftrace), "CPU:7 [204600 EVENTS DROPPED]"
  * and "CPU:7 [EVENTS DROPPED]" (trace-cmd, count unknown).
  */
+/* perf script --show-lost-events: "comm TID [CPU] TS: PERF_RECORD_LOST lost N" */
+static bool count_perf_lost(struct trace_text *tt, const char *line)
+{
+	const char *p = strstr(line, " PERF_RECORD_LOST lost "), *c, *q;
+	__u64 n, cpu;
+	size_t len;
+
+	if (!p)
+		return false;
+	q = p + strlen(" PERF_RECORD_LOST lost ");
+	for (len = 0; isdigit((unsigned char)q[len]); len++)
+		;
+	if (!parse_dec(q, len, &n))
+		return false;
+	c = memchr(line, '[', p - line);
+	for (len = 0; c && isdigit((unsigned char)c[1 + len]); len++)
+		;
+	if (!c || !len || c[1 + len] != ']' || !parse_dec(c + 1, len, &cpu))
+		cpu = ~0ULL;
+	trace_losses__add(&tt->st.lost,
+			  cpu >= TRACE_LOST_CPUS ? -1 : (int)cpu, n);
+	return true;
+}
+
 static bool count_lost(struct trace_text *tt, const char *line)
 {
 	const char *p = strstr(skip_source(skip_ws(line)), "CPU:"), *b, *q;
@@ -494,7 +518,7 @@ int trace_text__parse_line(struct trace_text *tt, const char *line,
 		return 0;
 	}
 	if (!parse_prefix(line, &pf)) {
-		if (count_lost(tt, line))
+		if (count_lost(tt, line) || count_perf_lost(tt, line))
 			return 0;
 		def = mentions_event(line);
 		if (def)

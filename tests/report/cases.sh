@@ -109,6 +109,9 @@ for f in tracefs-tgid-irqinfo.txt perf-script-pid.txt; do
 	eq "$f: one VM from the TGIDs" "$(summary vms_overflowed <<<"$out")/$(grep -o '"vm":"61880"' <<<"$out" | wc -l)" "0/1"
 	eq "$f: threads tied to VMs" "$(summary input vms_by_thread <<<"$out")" False
 done
+out=$("$BIN" report -j "$LAYOUTS/perf-script.txt" 2>/dev/null)
+eq "perf script --show-lost-events: the loss is counted" "$(summary input tracer_lost <<<"$out")" 190
+eq "perf script --show-lost-events: on its CPU" "$(summary input lost_cpu <<<"$out")" 1
 check "no TGIDs: the summary says threads could not be tied to VMs" \
 	grep -q "threads could not be tied to VMs" \
 	<("$BIN" report "$LAYOUTS/perf-script.txt" 2>/dev/null)
