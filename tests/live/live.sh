@@ -6,29 +6,14 @@
 # link behind (checked with bpftool).  Also: SIGINT and SIGTERM end it
 # cleanly, bad usage exits 2, and an unprivileged user gets a clear error.
 set -uo pipefail
+NAME=live
+. "$(dirname "$0")/../lib/common.sh"
 
-cd "$(dirname "$0")/../.."
 BIN=${SPTE_TRACE:-./spte-trace}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
+tmp=$WORK
 
-ok() { echo "PASS: $*"; pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
-check() {	# description command...
-	local what=$1
-	shift
-	if "$@"; then ok "$what"; else bad "$what"; fi
-}
-
-if [ "$(id -u)" -ne 0 ]; then
-	echo "live: SKIP: needs root to load BPF programs"
-	exit 77
-fi
-if ! command -v bpftool >/dev/null; then
-	echo "live: SKIP: bpftool is not installed (make deps)"
-	exit 77
-fi
+[ "$(id -u)" -eq 0 ] || skip "needs root to load BPF programs"
+command -v bpftool >/dev/null || skip "bpftool is not installed (make deps)"
 
 ids() {	# prog|link -> sorted ids
 	bpftool -j "$1" show 2>/dev/null |
@@ -73,7 +58,7 @@ for sig in INT TERM; do
 		check "SIG$sig run: bpftool sees the raw tracepoint link" \
 			bash -c "bpftool link show | grep -q raw_tracepoint"
 	else
-		bad "SIG$sig run: did not start within 30s"
+		fail "SIG$sig run: did not start within 30s"
 		cat "$out"
 	fi
 	kill -"$sig" $pid 2>/dev/null
@@ -152,5 +137,4 @@ if command -v setpriv >/dev/null; then
 	check "unprivileged run says what it needs" grep -q "needs CAP_BPF" "$tmp/priv.err"
 fi
 
-echo "live: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish
