@@ -26,8 +26,13 @@ $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_BUILD)/libspte.a
 		-fsanitize=fuzzer -o $@ $< $(FUZZ_BUILD)/libspte.a \
 		$(SPTE_LDLIBS)
 
+# Seed maker (tests/fuzz/seeds.sh), an ordinary build.
+$(BUILD)/tests/mkrecording: tests/fuzz/mkrecording.c $(LIB_A)
+	@mkdir -p $(@D)
+	$(COMPILE) $(SPTE_DEPFLAGS) -o $@ $< $(LIB_A) $(LINK_LIBS)
+
 .PHONY: fuzz fuzz-smoke FORCE_FUZZ_LIB
-fuzz: $(FUZZ_BINS)
+fuzz: $(FUZZ_BINS) $(BUILD)/tests/mkrecording
 
 fuzz-smoke: fuzz
 	@tests/fuzz/run.sh --seconds $(FUZZ_SECONDS) $(FUZZ_BINS)

@@ -33,11 +33,11 @@ fuzz_trace_text|fuzz_instream|fuzz_report)
 		xz -c "$f" >"$dir/$(basename "$f").xz"
 		zstd -q -c "$f" >"$dir/$(basename "$f").zst"
 	done
-	cp tests/fuzz/seeds/* "$dir/" 2>/dev/null || true
+	"${BUILD:-build}"/tests/mkrecording "$dir/small.rec"
 	tracedat_seed "$dir"
 	;;
 fuzz_recording)
-	cp tests/fuzz/seeds/*.rec "$dir/" 2>/dev/null || true
+	"${BUILD:-build}"/tests/mkrecording "$dir/small.rec"
 	;;
 fuzz_cli)
 	printf -- '--duration\0010' >"$dir/duration"
