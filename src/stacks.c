@@ -7,6 +7,7 @@
 #include <bpf/bpf.h>
 
 #include "ksyms.h"
+#include "array.h"
 #include "idmap.h"
 #include "stacks.h"
 
@@ -14,18 +15,18 @@
 
 struct stack_table {
 	const struct ksyms *ks;
-	struct stack *stacks; /* in the order they came */
+	struct array stacks; /* struct stack, in the order they came */
 	struct idmap index; /* id + 1 -> index in stacks */
-	size_t count;
-	size_t cap;
 };
 
 struct stack_table *stack_table__new(const struct ksyms *ks)
 {
 	struct stack_table *st = calloc(1, sizeof(*st));
 
-	if (st)
+	if (st) {
 		st->ks = ks;
+		array__init(&st->stacks, sizeof(struct stack));
+	}
 	return st;
 }
 
@@ -46,9 +47,9 @@ void stack_table__free(struct stack_table *st)
 
 	if (!st)
 		return;
-	for (i = 0; i < st->count; i++)
-		stack_clear(&st->stacks[i]);
-	free(st->stacks);
+	for (i = 0; i < st->stacks.count; i++)
+		stack_clear(array__at(&st->stacks, i));
+	array__free(&st->stacks);
 	idmap__free(&st->index);
 	free(st);
 }
@@ -63,7 +64,7 @@ const struct stack *stack_table__get(const struct stack_table *st, __s32 id)
 {
 	__u32 *i = id >= 0 ? idmap__get(&st->index, id_key(id)) : NULL;
 
-	return i ? &st->stacks[*i] : NULL;
+	return i ? array__at(&st->stacks, *i) : NULL;
 }
 
 /* Append an empty stack for @id; NULL if it exists, is full or on ENOMEM. */
@@ -71,21 +72,12 @@ static struct stack *insert(struct stack_table *st, __s32 id)
 {
 	struct stack *p;
 
-	if (id < 0 || stack_table__get(st, id) || st->count >= STACK_TABLE_MAX)
+	if (id < 0 || stack_table__get(st, id) ||
+	    st->stacks.count >= STACK_TABLE_MAX ||
+	    array__reserve(&st->stacks, st->stacks.count + 1) ||
+	    idmap__put(&st->index, id_key(id), st->stacks.count))
 		return NULL;
-	if (st->count == st->cap) {
-		size_t cap = st->cap ? st->cap * 2 : 64;
-
-		p = realloc(st->stacks, cap * sizeof(*p));
-		if (!p)
-			return NULL;
-		st->stacks = p;
-		st->cap = cap;
-	}
-	if (idmap__put(&st->index, id_key(id), st->count))
-		return NULL;
-	p = &st->stacks[st->count++];
-	memset(p, 0, sizeof(*p));
+	p = array__push(&st->stacks);
 	p->id = id;
 	return p;
 }
