@@ -324,11 +324,12 @@ static void print_opt(FILE *f, const struct cli_opt *o)
 	const char *h = o->help;
 	int width = 76 - 26;
 
-	snprintf(left, sizeof(left), "%s%c%s--%s%s%s", o->key ? "-" : "",
-		 o->key ? o->key : ' ', o->key ? ", " : "  ", o->name,
-		 o->arg ? " " : "", o->arg ? o->arg : "");
-	if (!o->key)
-		memmove(left, left + 1, strlen(left));
+	if (o->key)
+		snprintf(left, sizeof(left), "-%c, --%s%s%s", o->key, o->name,
+			 o->arg ? " " : "", o->arg ? o->arg : "");
+	else
+		snprintf(left, sizeof(left), "    --%s%s%s", o->name,
+			 o->arg ? " " : "", o->arg ? o->arg : "");
 	fprintf(f, "  %-24s", left);
 	if (strlen(left) > 23)
 		fprintf(f, "\n  %-24s", "");
