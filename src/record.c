@@ -629,6 +629,10 @@ static int parse_stacks(struct replay *r, __u32 count, __u32 len)
 	size_t off = 0, used = 0;
 	__u32 i;
 
+	if (count && !len) /* no payload buffer to point into */
+		return rp_fail(r, -EBADMSG,
+			       BLK_FMT ": %u stacks in 0 bytes (corrupt)",
+			       BLK_ARGS(r), count);
 	for (i = 0; i < count; i++) {
 		if (parse_stack(r, r->payload + off, len - off, &used, i))
 			return r->error;

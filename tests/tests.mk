@@ -56,6 +56,7 @@ test-asan:
 		CFLAGS="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" \
 		$(patsubst $(BUILD)/%,$(ASAN_BUILD)/%,$(UNIT_BINS))
 	@BUILD=$(ASAN_BUILD) UBSAN_OPTIONS=print_stacktrace=1 \
+		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/fuzz/lsan.supp \
 		ASAN_OPTIONS=detect_leaks=1 tests/run.sh unit-asan
 
 test-bpf: $(BPF_TEST_BIN)

@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -316,6 +317,43 @@ static void test_limits_and_teardown(void **state)
 	report__release(&r);
 }
 
+/*
+ * Every input a fuzz target crashed on (tests/fuzz/crashes/) goes through
+ * the whole report path again: under make test-asan, any memory error or
+ * undefined behaviour fails this test.  Each must end in an error or a
+ * result, never a crash.
+ */
+static void test_fuzz_crashes(void **state)
+{
+	DIR *d = opendir("tests/fuzz/crashes");
+	unsigned int viol = 0, n = 0;
+	struct report_opts o;
+	struct dirent *e;
+	struct report r;
+	char path[512];
+
+	if (!d) {
+		print_message("no tests/fuzz/crashes here: run from the tree\n");
+		return;
+	}
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "tests/fuzz/crashes/%s", e->d_name);
+		opts_init(&o, &viol);
+		o.stacks = stack_table__new(NULL);
+		o.vms = vmtab__new(4);
+		if (report__run(path, &o, &r))
+			assert_true(r.error[0] != '\0');
+		report__release(&r);
+		stack_table__free(o.stacks);
+		vmtab__free(o.vms);
+		n++;
+	}
+	closedir(d);
+	assert_true(n >= 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -323,6 +361,7 @@ int main(void)
 		cmocka_unit_test(test_truncated_recording),
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_limits_and_teardown),
+		cmocka_unit_test(test_fuzz_crashes),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
