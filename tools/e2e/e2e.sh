@@ -155,7 +155,6 @@ run_scenario() {
 	expected=0
 	[ "$s" != c ] || expected=$(value "$dir/values.txt" injected)
 	reported=$(value "$dir/values.txt" violations)
-	[ "$s" != c ] || reported="$reported+$(value "$dir/values.txt" benign)"
 	rows+=("$(printf '%-14s %-13s %-40s %10s %10s/%-10s %6ss %3d/%-3d' "$name" \
 		"${kernel_of[$s]}-$line" "$(workload_list "$dir/values.txt")" \
 		"$(value "$dir/values.txt" events)" "$expected" "$reported" "$wall" "$p" "$f")")

@@ -272,7 +272,7 @@ stack_of() {	# KIND REGEX [optional]: the kind's folded violation stacks match R
 	fi
 }
 stack_of unfreeze_unflushed 'zap_collapsible|tdp_mmu_zap_spte_atomic|kvm_tdp_mmu_map'
-stack_of yield_unflushed 'kvm_mmu_notifier_invalidate_range_start|kvm_tdp_mmu_unmap_gfn_range|zap_leafs|recover_nx'
+stack_of yield_unflushed 'kvm_mmu_notifier_invalidate_range_start|kvm_tdp_mmu_unmap_gfn_range|zap_leafs|nx_lpage_recovery|recover_nx'
 stack_of dirty_log_unflushed 'kvm_vm_ioctl'
 # NX recovery's one fault shows at its unlock, or at a yield.
 stack_of unlock_unflushed 'nx_lpage_recovery|recover_nx' optional
