@@ -20,7 +20,7 @@ tracedat_seed() {
 		echo 0 >$T/instances/$inst/events/sched/sched_switch/enable
 		trace-cmd extract -B $inst -o "$tmp/t.dat" >/dev/null 2>&1 &&
 			head -c 200000 "$tmp/t.dat" >"$1/tracedat-head"
-		rmdir $T/instances/$inst 2>/dev/null
+		rmdir $T/instances/$inst 2>/dev/null || true
 	fi
 	rm -rf "$tmp"
 }
