@@ -15,12 +15,8 @@
 #include "names.h"
 #include "prom.h"
 
-#ifndef SPTE_TRACE_VERSION
-#define SPTE_TRACE_VERSION "unknown"
-#endif
-
 #define P "spte_trace_"
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#include "util.h"
 
 struct label {
 	const char *name;
@@ -350,6 +346,22 @@ static void put_sweep(struct strbuf *sb, const struct snapshot *snap)
 	       "Violation records userspace failed to read from the ring buffer.");
 	sample_u64(sb, P "violations_unread_total", NULL, 0,
 		   snap->ringbuf_lost);
+	family(sb, P "tracer_lost_events_total", "counter",
+	       "Events the tracer said it lost in a replayed trace (a zap or a flush may be among them); 0 when live.");
+	sample_u64(sb, P "tracer_lost_events_total", NULL, 0,
+		   snap->input.tracer_lost);
+	family(sb, P "tracer_losses_uncounted_total", "counter",
+	       "Notes of lost events that gave no count, in a replayed trace.");
+	sample_u64(sb, P "tracer_losses_uncounted_total", NULL, 0,
+		   snap->input.lost_uncounted);
+	family(sb, P "input_events_ignored_total", "counter",
+	       "Events of a replayed trace not used: stock events in a trace that also carries the patched kernel's.");
+	sample_u64(sb, P "input_events_ignored_total", NULL, 0,
+		   snap->input.ignored);
+	family(sb, P "vms_keyed_by_thread", "gauge",
+	       "1 when a replayed trace shows no process ids: each thread was taken for its own VM.");
+	sample_u64(sb, P "vms_keyed_by_thread", NULL, 0,
+		   snap->input.thread_keyed);
 }
 
 /* ---- Histograms -------------------------------------------------------------- */
@@ -468,8 +480,8 @@ int prom__render(const struct prom_input *in, struct strbuf *out)
 	put_counters(out, snap);
 	put_transitions(out, &snap->stats);
 	put_level_matrix(
-		out, (const __u64(*)[SPTE_LEVELS])snap->stats.outcomes,
-		OUT_MAX, outcome_name, P "outcomes_total", "outcome",
+		out, (const __u64(*)[SPTE_LEVELS])snap->stats.outcomes, OUT_MAX,
+		outcome_name, P "outcomes_total", "outcome",
 		"What each install of a leaf found under and over it, by outcome and level.");
 	put_level_matrix(
 		out, (const __u64(*)[SPTE_LEVELS])snap->stats.violations,

@@ -27,6 +27,9 @@ struct stack {
 	struct stack_frame *frames;
 };
 
+/* Stacks kept at most: a recording cannot make the table grow past it. */
+#define STACK_TABLE_MAX (1U << 20)
+
 struct stack_table *stack_table__new(const struct ksyms *ks);
 void stack_table__free(struct stack_table *st);
 
@@ -40,8 +43,6 @@ int stack_table__add_frames(struct stack_table *st, __s32 id,
 int stack_table__fetch(struct stack_table *st, int map_fd, __s32 id);
 
 const struct stack *stack_table__get(const struct stack_table *st, __s32 id);
-size_t stack_table__count(const struct stack_table *st);
-const struct stack *stack_table__at(const struct stack_table *st, size_t i);
 
 /*
  * True for a frame of the tracer itself (BPF programs, tracepoint,

@@ -5,7 +5,10 @@
 # "<layer>: N passed, N failed" (or "<layer>: SKIP: reason"); the last line
 # of this script is "TOTAL: N passed, N failed, N skipped layers".
 #
-#   tests/run.sh [layer...]     default: unit bpf live operator e2e-stock e2e-patched
+#   tests/run.sh [layer...]     default: unit report bpf live operator e2e-stock e2e-patched
+#
+# unit-asan runs the unit tests of an ASan+UBSan build (make test-asan sets
+# BUILD to that tree).
 #
 # A layer that cannot run here says why and counts as skipped; CI sets
 # SPTE_REQUIRE="bpf live ..." to turn named skips into failures.
@@ -14,7 +17,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 layers=("$@")
-[ ${#layers[@]} -gt 0 ] || layers=(unit bpf live operator e2e-stock e2e-patched)
+[ ${#layers[@]} -gt 0 ] || layers=(unit report bpf live operator e2e-stock e2e-patched)
 
 total_pass=0 total_fail=0 skipped=0
 log_dir=$BUILD/test-logs
@@ -69,6 +72,25 @@ layer_unit() {
 		run_cmocka unit "$bin"
 	done
 	[ $found -eq 1 ] || record unit 0 1
+}
+
+# The same binaries built with the sanitizers: any report is a failure.
+layer_unit-asan() {
+	local bin found=0
+	for bin in "$BUILD"/tests/test_*; do
+		[ -x "$bin" ] || continue
+		found=1
+		run_cmocka unit-asan "$bin"
+	done
+	[ $found -eq 1 ] || record unit-asan 0 1
+}
+
+# spte-trace report on every case and layout (needs only the binary).
+layer_report() {
+	local t
+	for t in tests/report/*.sh; do
+		run_script report "$t"
+	done
 }
 
 layer_bpf() {

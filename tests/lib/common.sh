@@ -47,7 +47,7 @@ finish() {
 
 need_bin() {
 	if [ ! -x "$1" ]; then
-		fail "$1 is not built (make -f Makefile -f tests/operator/operator.mk $1)"
+		fail "$1 is not built (make tests)"
 		finish
 	fi
 }
