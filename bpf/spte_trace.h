@@ -247,6 +247,8 @@ struct spte_state {
 #define PZ_REPORTED	(1U << 2)	/* a deadline rule already reported it */
 #define PZ_LATE		(1U << 3)	/* stock 6.10+: reported after its flush */
 #define PZ_GUESSED	(1U << 4)	/* VM identity was a guess */
+#define PZ_OWN_LOCK	(1U << 6)	/* judged for the zapping task itself,
+					 * still inside its write-locked batch */
 #define PZ_UNLINK_BATCHED (1U << 5)	/* child of a table unlinked under the
 					 * write lock: owed at its deadline */
 
