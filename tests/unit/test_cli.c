@@ -33,7 +33,7 @@ static void test_defaults(void **state)
 	assert_true(cli.mon.mmu_auto);
 	assert_int_equal(cli.mon.limits.max_sptes, 262144);
 	assert_int_equal(cli.limits_given.max_sptes, 0);
-	assert_int_equal(cli.out.vm_limit, 64);
+	assert_int_equal(cli.out.vm_limit, 32);
 	assert_string_equal(cli.user, "nobody");
 }
 
