@@ -36,7 +36,7 @@
 	X(max_vms, 1024, "max-vms",						\
 	  "per-VM flush state (LRU, destroyed VMs removed): a full map evicts the least recently active VM") \
 	X(max_inflight, 4096, "max-inflight",					\
-	  "remote flushes in progress: a full map loses flush latency samples")	\
+	  "remote flushes in progress: a full map makes the zaps an untracked flush may cover undecidable") \
 	X(max_holders, 4096, "max-holders",					\
 	  "per-task zap and write-protect batches awaiting their deadline")	\
 	X(max_tables, 65536, "max-tables",					\

@@ -259,7 +259,7 @@ static int opt_single_vm(struct cli *cli, const struct cli_opt *o,
 	  .help = "map size (default " #def "): " what, \
 	  .fn = opt_limit,                              \
 	  .off = offsetof(struct spte_limits, field),   \
-	  .min = 16,                                    \
+	  .min = 1,                                     \
 	  .max = 1U << 26 },
 #define STRING_OPT(n, a, on_, h, field)                                      \
 	{                                                                    \

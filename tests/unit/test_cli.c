@@ -80,7 +80,8 @@ static void test_errors(void **state)
 	struct cli cli;
 
 	assert_int_equal(PARSE(&cli, "--mmu", "svm"), -22);
-	assert_int_equal(PARSE(&cli, "--max-sptes", "1"), -22);
+	assert_int_equal(PARSE(&cli, "--max-sptes", "0"), -22);
+	assert_int_equal(PARSE(&cli, "--max-vms", "1"), 0);
 	assert_int_equal(PARSE(&cli, "--max-sptes", "-5"), -22);
 	assert_int_equal(PARSE(&cli, "--removed-spte", "0"), -22);
 	assert_int_equal(PARSE(&cli, "--duration", "1s"), -22);
