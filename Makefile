@@ -33,6 +33,7 @@ include tests/tests.mk
 -include tools/qemu/qemu.mk
 -include tools/vmm/vmm.mk
 include tools/e2e/e2e.mk
+include tools/bench/bench.mk
 
 # Debian packages the project needs, installed by `make deps`.
 DEB_PACKAGES := build-essential clang llvm libbpf-dev bpftool libelf-dev \
@@ -66,7 +67,8 @@ help:
 	@echo "make kernel    build the patched 6.1 kernel (cached in $(SPTE_CACHE))"
 	@echo "make e2e       run every end-to-end scenario under QEMU"
 	@echo "make demo      boot a stock kernel under QEMU and show spte-trace live"
-	@echo "make bench     measure the per-event cost of the BPF programs"
+	@echo "make bench     per-event cost of the BPF programs, map memory, RSS"
+	@echo "make bench-smoke / bench-profile / bench-e2e / bench-e2e-smoke"
 	@echo "make kernel-checkpatch / kernel-w1 / kernel-boot-test   check the series"
 	@echo "make guest-smoke / guest-lib-test / guest-kselftests    harness self-tests"
 	@echo "make docs      re-render docs/protocol.svg from docs/protocol.dot"
@@ -76,14 +78,6 @@ help:
 docs: docs/protocol.svg
 docs/protocol.svg: docs/protocol.dot
 	dot -Tsvg $< -o $@
-
-# Per-event cost of the BPF programs, measured in the running kernel.
-$(BUILD)/bench: tools/bench/bench.c $(LIB_A)
-	$(CC) $(CFLAGS) -o $@ $< $(LIB_A) $(LDLIBS)
-
-.PHONY: bench
-bench: $(BUILD)/bench
-	@$(BUILD)/bench
 
 # Kernel style: format C sources with the kernel tree's own .clang-format,
 # taken from Debian's linux-source-6.1 (not copied into this repository).
