@@ -79,6 +79,7 @@ static struct {
 };
 
 static bool broken;	/* a case could not run, or did not do what it says */
+static bool spinning;	/* --spin: no statistics, only the programs */
 
 static void fail(const char *fmt, ...)
 {
@@ -512,7 +513,7 @@ static int run_steps(struct bench *b, int v, const struct step *steps, int n,
 		fd = prog_fd_for(b, v, s->tp);
 		if (fd < 0)
 			continue;
-		if (!s->measured) {
+		if (!s->measured || spinning) {
 			if (own || v == V_LIFE)
 				err = test_run(fd, s->args, s->nargs);
 			continue;
@@ -606,56 +607,34 @@ static int warm_maps(struct bench *b, __u32 lru_entries, __u32 pending)
 /* Run a list of steps through spte-trace only (warm-up, clean-up). */
 static int run_own(struct bench *b, const struct step *s, int n)
 {
-	struct step copy[MAX_STEPS];
 	struct acc dummy = {};
 	int i;
 
-	memcpy(copy, s, n * sizeof(*s));
 	for (i = 0; i < n; i++)
-		copy[i].measured = false;
-	return run_steps(b, V_SPTE, copy, n, &dummy);
+		if (s[i].measured)
+			return -EINVAL;
+	return run_steps(b, V_SPTE, s, n, &dummy);
 }
 
-/* A step list built by hand (the cases' builders are static there). */
-static int own_flush(struct bench *b, __u64 start, __u64 pages)
+/* Leave one zap of the VM owed, at a gfn no case uses. */
+static int owe_zap(struct bench *b)
 {
-	struct step s[2];
-	int i;
+	static __u64 next = 0x3d000000ULL;
+	struct step s[MAX_STEPS];
 
-	memset(s, 0, sizeof(s));
-	for (i = 0; i < 2; i++) {
-		if (b->stock) {
-			s[i].tp = TP_FEED;
-			s[i].feed.type = i ? EVENT_FLUSH_END : EVENT_FLUSH_BEGIN;
-			s[i].feed.vm.vm = b->env.stock_vm;
-			s[i].feed.vm.tag = b->env.tag + 1;
-			s[i].feed.vm.start_gfn = i ? 0 : start;
-			s[i].feed.vm.pages = i ? 0 : pages;
-			s[i].feed.vm.stack_id = -1;
-		} else {
-			s[i].tp = i ? TP_FLUSH_END : TP_FLUSH_BEGIN;
-			s[i].args[0] = b->env.kvm;
-			s[i].args[1] = start;
-			s[i].args[2] = pages;
-			s[i].args[3] = b->env.seq + 1;
-			s[i].nargs = 4;
-		}
-	}
-	b->env.tag++;
-	b->env.seq++;
-	return run_own(b, s, 2);
+	return run_own(b, s, bench_owed_zap(&b->env, b->stock, next++, s));
 }
 
 /* The VM the cases run in: known to the monitor, with a flush history. */
 static int warm_vm(struct bench *b)
 {
-	struct step s[2];
+	struct step s[WARM_STEPS];
 	__u64 key = b->env.kvm, id;
-	int i, err = 0;
+	int err = 0;
 
 	if (b->stock) {
 		/* One event in a task context gives the VM its id. */
-		memset(s, 0, sizeof(s));
+		memset(s, 0, 2 * sizeof(s[0]));
 		s[0].tp = TP_CTX;
 		s[0].args[0] = SPTE_F_LOCK_KNOWN | SPTE_F_SHARED;
 		s[0].args[2] = 1;
@@ -679,10 +658,8 @@ static int warm_vm(struct bench *b)
 		}
 		b->env.stock_vm = id;
 	}
-	err = own_flush(b, 0, FLUSH_ALL_PAGES);
-	for (i = 0; i < 12 && !err; i++)
-		err = own_flush(b, 0x3e000000 + i * 64, 64);
-	return err;
+	err = run_own(b, s, bench_warm(&b->env, b->stock, s));
+	return err ? err : owe_zap(b);
 }
 
 /* ---- Between cases: forget what a case left ------------------------------ */
@@ -756,7 +733,8 @@ static int bench_clean(struct bench *b)
 
 		err = set_ctx(b, &s);
 	}
-	return err;
+	/* What the next case starts from: the VM owes a flush. */
+	return err ? err : owe_zap(b);
 }
 
 /* ---- The cases -------------------------------------------------------------- */
@@ -1640,10 +1618,19 @@ static void op_counts(void)
 		b.tid = syscall(SYS_gettid);
 		b.env.kvm = 0xffff888100000000ULL;
 		b.env.stock_vm = 1;
-		for (it = 0; it < 3; it++) {
-			struct step s[MAX_STEPS];
-			__u64 g = 0x1000000ULL + it * 1024;
-			int n = c->gen(&b.env, g, it, s), i;
+		/* it -2: the warm flushes; -1: the owed zap; 0..2: the case. */
+		for (it = -2; it < 3; it++) {
+			struct step s[WARM_STEPS];
+			__u64 g = 0x1000000ULL + it * c->stride;
+			int n, i;
+
+			if (it == -2)
+				n = bench_warm(&b.env, c->stock, s);
+			else if (it == -1)
+				n = bench_owed_zap(&b.env, c->stock, 0x3d000000,
+						   s);
+			else
+				n = c->gen(&b.env, g, it, s);
 
 			for (i = 0; i < n; i++) {
 				struct event ev;
@@ -1721,7 +1708,11 @@ static double unit_cost(struct bpf_program *p, __u32 n)
 static void unit_costs(void)
 {
 	const __u32 n = 64;
-	/* existing: keys 0..4095, which the fill put there; else new keys. */
+	/*
+	 * existing: keys the fill put there, walked in order across runs
+	 * (the whole map, so mostly cache-cold, as in a busy host's maps);
+	 * else keys never seen.
+	 */
 	struct {
 		const char *what;
 		struct bpf_program *p;
@@ -1742,7 +1733,7 @@ static void unit_costs(void)
 		  true },
 		{ "LRU hash update, new key (evicts)", ref->progs.op_lru_update,
 		  false },
-		{ "hash lookup, hit (16384 of 65536)",
+		{ "hash lookup, hit (16384 keys in 65536)",
 		  ref->progs.op_hash_lookup, true },
 		{ "hash lookup, miss", ref->progs.op_hash_lookup, false },
 		{ "hash update, existing key", ref->progs.op_hash_update, true },
@@ -1785,9 +1776,12 @@ static void unit_costs(void)
 	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
 		double c;
 
-		ref->data->op_span = ops[i].existing ? 4096 : 1ULL << 30;
-		ref->bss->op_advance = !ops[i].existing;
+		ref->bss->op_advance = true;
+		ref->data->op_span = 1ULL << 62;
 		if (ops[i].existing) {
+			/* The LRU holds 262144 keys, the hash 16384. */
+			ref->data->op_span = strstr(ops[i].what, "LRU") ?
+						     262144 : 16384;
 			ref->bss->op_base = 0;
 		} else if (ops[i].p == ref->progs.op_hash_delete) {
 			/* The keys "hash update, new key" added, in order. */
@@ -1829,6 +1823,7 @@ static int spin(const char *name, int secs)
 		return 2;
 	}
 	stock = bench_cases[ci].stock;
+	spinning = true;
 	if (bench_open(&b, stock))
 		return 1;
 	fake_kvm_init();

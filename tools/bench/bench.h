@@ -79,6 +79,12 @@ struct bench_case {
 };
 
 extern const struct bench_case bench_cases[];
+
+#define WARM_STEPS	32
+/* Steps that give the cases' VM a flush history (at most WARM_STEPS). */
+int bench_warm(struct bench_env *e, bool stock, struct step *s);
+/* Steps that leave one zap of the VM owed (no flush covers it). */
+int bench_owed_zap(struct bench_env *e, bool stock, __u64 gfn, struct step *s);
 extern const int bench_ncases;
 
 /* SPTE values of the default layout (NPT). */

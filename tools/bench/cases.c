@@ -463,6 +463,50 @@ static int s_accessed_noctx(struct bench_env *e, __u64 g, __u64 i,
 	return n;
 }
 
+/* ---- Warm state, shared with tools/bench/bench.c ----------------------------- */
+
+/* The VM's flush history: one full flush, then 12 ranged ones far away. */
+int bench_warm(struct bench_env *e, bool is_stock, struct step *s)
+{
+	int n = 0, i;
+
+	if (is_stock)
+		sflush_pair(e, s, &n, e->stock_vm, 0, ALL);
+	else
+		pflush_pair(e, s, &n, 0, ALL);
+	for (i = 0; i < 12; i++) {
+		__u64 start = 0x3e000000ULL + i * 64;
+
+		if (is_stock)
+			sflush_pair(e, s, &n, e->stock_vm, start, 64);
+		else
+			pflush_pair(e, s, &n, start, 64);
+	}
+	return n;
+}
+
+/*
+ * A zap in the VM that no flush has covered yet, as on a host whose VMs
+ * keep zapping: an install then cannot skip its walk on the grounds that
+ * a full flush came after every zap of the VM.
+ */
+int bench_owed_zap(struct bench_env *e, bool is_stock, __u64 gfn, struct step *s)
+{
+	int n = 0;
+
+	if (is_stock) {
+		CTX_MAP(s, &n);
+		stock(s, &n, false, gfn, 1, 0, b_leaf(gfn, 1));
+		CTX_UNMAP(s, &n);
+		stock(s, &n, false, gfn, 1, b_leaf(gfn, 1), 0);
+		ctx_clear(s, &n);
+	} else {
+		patched(e, s, &n, TP_SET, false, gfn, 1, 0, b_leaf(gfn, 1));
+		patched(e, s, &n, TP_SET, false, gfn, 1, b_leaf(gfn, 1), 0);
+	}
+	return n;
+}
+
 /* ---- The table --------------------------------------------------------------- */
 
 /* The measured step moves it once; or each iteration's setup does. */

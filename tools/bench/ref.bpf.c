@@ -234,8 +234,8 @@ struct {
 
 /* Set by userspace: operations per run, and the key range they walk. */
 __u32 op_n = 1;
-__u64 op_base;		/* first gfn of the keys */
-__u64 op_span = 1;	/* keys cycle through op_base .. op_base + op_span - 1 */
+__u64 op_base;		/* first key of a run */
+__u64 op_span = 1;	/* keys are (op_base + i) % op_span */
 __u32 op_advance;	/* op_base += op_n after each run: new keys every run */
 __u64 op_sink;
 
@@ -247,7 +247,7 @@ struct op_ctx {
 static __always_inline void op_key(struct spte_key *k, __u32 i)
 {
 	__builtin_memset(k, 0, sizeof(*k));
-	k->gla = op_base + i % op_span;
+	k->gla = (op_base + i) % op_span;
 	k->vm = 1;
 }
 
