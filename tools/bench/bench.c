@@ -616,13 +616,20 @@ static int run_own(struct bench *b, const struct step *s, int n)
 	return run_steps(b, V_SPTE, s, n, &dummy);
 }
 
-/* Leave one zap of the VM owed, at a gfn no case uses. */
+static int prune_holders(struct bench *b);
+
+/*
+ * Leave one zap of the VM owed, at a gfn no case uses; but no batch: a
+ * deadline case must find its task owing only what the case zapped.
+ */
 static int owe_zap(struct bench *b)
 {
 	static __u64 next = 0x3d000000ULL;
 	struct step s[MAX_STEPS];
+	int err;
 
-	return run_own(b, s, bench_owed_zap(&b->env, b->stock, next++, s));
+	err = run_own(b, s, bench_owed_zap(&b->env, b->stock, next++, s));
+	return err ? err : prune_holders(b);
 }
 
 /* The VM the cases run in: known to the monitor, with a flush history. */
@@ -708,6 +715,13 @@ static bool keep_other_pending(const void *key, const void *val)
 static bool keep_none(const void *key, const void *val)
 {
 	return false;
+}
+
+static int prune_holders(struct bench *b)
+{
+	return map_prune(monitor__map_fd(b->m, "holders"),
+			 sizeof(struct holder_key), sizeof(struct holder),
+			 keep_none);
 }
 
 static int bench_clean(struct bench *b)
@@ -1356,7 +1370,7 @@ static void daemon_rss(const char *path)
 	close(pfd[1]);
 	fcntl(pfd[0], F_SETFL, O_NONBLOCK);
 	end = now_s() + 30;
-	/* Each interval report starts a line with "----" or "====". */
+	/* Each interval report has one headline, "  spte events N, ...". */
 	while (now_s() < end && reports < 6) {
 		struct timespec tick = { 0, 100 * 1000 * 1000 };
 		ssize_t r = read(pfd[0], buf + have, sizeof(buf) - 1 - have);
@@ -1366,14 +1380,12 @@ static void daemon_rss(const char *path)
 
 			have += r;
 			buf[have] = 0;
-			for (p = buf; (p = strstr(p, "\n")); p++)
-				if (!strncmp(p + 1, "---", 3) ||
-				    !strncmp(p + 1, "interval", 8))
-					reports++;
-			/* Keep the tail only: a line may straddle reads. */
-			if (have > 2048) {
-				memmove(buf, buf + have - 256, 256);
-				have = 256;
+			for (p = buf; (p = strstr(p, "spte events ")); p++)
+				reports++;
+			/* Counted: keep only what may be half a headline. */
+			if (have > 16) {
+				memmove(buf, buf + have - 11, 11);
+				have = 11;
 			}
 		} else if (r == 0 || (r < 0 && errno != EAGAIN)) {
 			break;
@@ -1426,6 +1438,7 @@ static void verifier_stats(void)
 	       "kernel %s\n", u.release);
 	printf("  %-34s %7s %9s %8s %8s %9s\n", "program", "insns",
 	       "processed", "states", "peak", "verif us");
+	printf("  (verification time: best of 3 loads)\n");
 	skel = spte_trace__open();
 	if (!skel) {
 		fail("opening spte-trace's object");
@@ -1433,50 +1446,60 @@ static void verifier_stats(void)
 	}
 	bpf_object__for_each_program(p, skel->obj) {
 		const char *name = bpf_program__name(p);
-		unsigned long processed = 0, states = 0, peak = 0, us = 0;
-		struct bpf_program *q, *target = NULL;
-		struct spte_trace *one = spte_trace__open();
-		char *s;
-		int err;
+		unsigned long processed = 0, states = 0, peak = 0, us = ~0UL;
+		size_t insns = 0;
+		int rep, err = 0;
 
-		if (!one)
-			break;
-		bpf_object__for_each_program(q, one->obj) {
-			bool me = !strcmp(bpf_program__name(q), name);
+		/* Best of 3: a neighbour on the CPU only ever adds time. */
+		for (rep = 0; rep < 3 && !err; rep++) {
+			struct bpf_program *q, *target = NULL;
+			struct spte_trace *one = spte_trace__open();
+			unsigned long t = 0;
+			char *s;
 
-			bpf_program__set_autoload(q, me);
-			if (me)
-				target = q;
+			if (!one) {
+				err = -ENOMEM;
+				break;
+			}
+			bpf_object__for_each_program(q, one->obj) {
+				bool me = !strcmp(bpf_program__name(q), name);
+
+				bpf_program__set_autoload(q, me);
+				if (me)
+					target = q;
+			}
+			log[0] = 0;
+			bpf_program__set_log_level(target, 4);
+			bpf_program__set_log_buf(target, log, sizeof(log));
+			err = spte_trace__load(one);
+			if (!err) {
+				insns = bpf_program__insn_cnt(target);
+				s = strstr(log, "processed ");
+				if (s)
+					sscanf(s, "processed %lu insns (limit %*u) "
+						  "max_states_per_insn %*u "
+						  "total_states %lu peak_states %lu",
+					       &processed, &states, &peak);
+				s = strstr(log, "verification time ");
+				if (s && sscanf(s, "verification time %lu usec",
+						&t) == 1 && t < us)
+					us = t;
+			}
+			spte_trace__destroy(one);
 		}
-		log[0] = 0;
-		bpf_program__set_log_level(target, 4);
-		bpf_program__set_log_buf(target, log, sizeof(log));
-		err = spte_trace__load(one);
 		if (err) {
-			printf("  %-34s refused by this kernel (%s)\n", name,
-			       strerror(-err));
+			if (opt.verifier_only)
+				printf("  %-34s refused by this kernel (%s)\n",
+				       name, strerror(-err));
 			tsv_line("verifier\t%s\trefused", name);
 			refused++;
-			spte_trace__destroy(one);
 			continue;
 		}
-		s = strstr(log, "processed ");
-		if (s)
-			sscanf(s, "processed %lu insns (limit %*u) "
-				  "max_states_per_insn %*u total_states %lu "
-				  "peak_states %lu",
-			       &processed, &states, &peak);
-		s = strstr(log, "verification time ");
-		if (s)
-			sscanf(s, "verification time %lu usec", &us);
-		printf("  %-34s %7zu %9lu %8lu %8lu %9lu\n", name,
-		       bpf_program__insn_cnt(target), processed, states, peak,
-		       us);
-		tsv_line("verifier\t%s\t%zu\t%lu\t%lu\t%lu\t%lu", name,
-			 bpf_program__insn_cnt(target), processed, states, peak,
-			 us);
+		printf("  %-34s %7zu %9lu %8lu %8lu %9lu\n", name, insns,
+		       processed, states, peak, us);
+		tsv_line("verifier\t%s\t%zu\t%lu\t%lu\t%lu\t%lu", name, insns,
+			 processed, states, peak, us);
 		ok++;
-		spte_trace__destroy(one);
 	}
 	spte_trace__destroy(skel);
 	printf("  %d programs loaded, %d refused by this kernel\n", ok,
@@ -1591,6 +1614,9 @@ static bool step_event(const struct bench *b, const struct step *s,
  * run three times through the userspace engine (the same state machine),
  * the third run's measured step counted.
  */
+static __u64 case_ops[MAX_CASES][OP_MAX];
+static bool have_ops[MAX_CASES];
+
 static void op_counts(void)
 {
 	int ci, k;
@@ -1660,6 +1686,8 @@ static void op_counts(void)
 			}
 		}
 		opcount__free(oc);
+		memcpy(case_ops[ci], ops, sizeof(ops));
+		have_ops[ci] = true;
 		printf("  %-14s %-50.50s", c->stock ? "stock" : "patched",
 		       c->name);
 		for (k = 0; k < OP_MAX; k++)
@@ -1676,16 +1704,60 @@ static void op_counts(void)
 	}
 }
 
+
+/* The unit costs the model below uses. */
+enum unit {
+	U_LOOP_STEP, U_PCPU_LOOKUP, U_MEMSET, U_KTIME, U_PID, U_PROBE_READ,
+	U_LRU_HIT, U_LRU_MISS, U_LRU_REPLACE, U_LRU_NEW,
+	U_HASH_HIT, U_HASH_MISS, U_HASH_REPLACE, U_HASH_NEW, U_HASH_DELETE,
+	U_STACKID, U_TAIL_CALL, U_MAX,
+};
+
+/* [0]: the same key every time (cache hot); [1]: keys across the map. */
+static double unit[2][U_MAX];
+static bool have_units;
+
+/* A taken tail call: op_tail_call (into an empty program) - ref_empty. */
+static double tail_call_cost(void)
+{
+	int tfd = bpf_program__fd(ref->progs.op_tail_target);
+	int cfd = bpf_program__fd(ref->progs.op_tail_call);
+	int efd = bpf_program__fd(ref->progs.ref_empty);
+	__u64 args[1] = { 0 }, c0 = 0, n0 = 0, c1 = 0, n1 = 0;
+	double x[9], with, without;
+	__u32 zero = 0;
+	int r, i;
+
+	if (bpf_map_update_elem(bpf_map__fd(ref->maps.op_tail), &zero, &tfd,
+				BPF_ANY))
+		return NAN;
+	for (r = 0; r < 9; r++) {
+		with = without = 0;
+		for (i = 0; i < 100; i++) {
+			int fd = (i & 1) ? cfd : efd;
+
+			if (prog_stats(fd, &c0, &n0) || test_run(fd, args, 1) ||
+			    prog_stats(fd, &c1, &n1))
+				return NAN;
+			if (i & 1)
+				with += n1 - n0;
+			else
+				without += n1 - n0;
+		}
+		x[r] = (with - without) / 50.0;
+	}
+	return median(x, 9);
+}
+
 /*
  * One operation's cost: runs with op_n operations alternate with runs of
  * none; (with - without) / op_n, median of 9 repetitions of 50 + 50 runs.
  */
 static double unit_cost(struct bpf_program *p, __u32 n)
 {
-	double x[9];
 	__u64 args[1] = { 0 }, c0 = 0, n0 = 0, c1 = 0, n1 = 0;
 	int fd = bpf_program__fd(p), r, i;
-	double with, without;
+	double x[9], with, without;
 
 	for (r = 0; r < 9; r++) {
 		with = without = 0;
@@ -1705,43 +1777,47 @@ static double unit_cost(struct bpf_program *p, __u32 n)
 	return median(x, 9);
 }
 
+/*
+ * Key choice of a unit-cost row.  HOT: one key, again and again (what an
+ * event finds when the event before it touched the same SPTE).  EXISTING:
+ * every key the fill made, in turn (mostly cache-cold, as in a busy host's
+ * maps).  FRESH: keys never seen.  ABSENT_HOT: one key that is not there.
+ */
+enum keys { K_NONE, K_HOT, K_EXISTING, K_FRESH, K_ABSENT_HOT };
+
 static void unit_costs(void)
 {
 	const __u32 n = 64;
-	/*
-	 * existing: keys the fill put there, walked in order across runs
-	 * (the whole map, so mostly cache-cold, as in a busy host's maps);
-	 * else keys never seen.
-	 */
 	struct {
 		const char *what;
 		struct bpf_program *p;
-		bool existing;
+		int keys, u, hot;	/* hot: row fills unit[0] (and [1] if K_NONE) */
 	} ops[] = {
-		{ "bpf_loop step (empty callback)", ref->progs.op_loop, false },
-		{ "per-CPU array lookup", ref->progs.op_pcpu_lookup, false },
-		{ "memset of struct event (120 B)", ref->progs.op_memset_event,
-		  false },
-		{ "bpf_ktime_get_ns", ref->progs.op_ktime, false },
-		{ "bpf_get_current_pid_tgid", ref->progs.op_pid_tgid, false },
-		{ "bpf_probe_read_kernel (8 B)", ref->progs.op_probe_read,
-		  false },
-		{ "LRU hash lookup, hit (map full)", ref->progs.op_lru_lookup,
-		  true },
-		{ "LRU hash lookup, miss", ref->progs.op_lru_lookup, false },
-		{ "LRU hash update, existing key", ref->progs.op_lru_update,
-		  true },
-		{ "LRU hash update, new key (evicts)", ref->progs.op_lru_update,
-		  false },
-		{ "hash lookup, hit (16384 keys in 65536)",
-		  ref->progs.op_hash_lookup, true },
-		{ "hash lookup, miss", ref->progs.op_hash_lookup, false },
-		{ "hash update, existing key", ref->progs.op_hash_update, true },
-		{ "hash update, new key", ref->progs.op_hash_update, false },
-		{ "hash delete (the keys just added)",
-		  ref->progs.op_hash_delete, false },
-		{ "bpf_get_stackid (this stack)", ref->progs.op_stackid, false },
+		{ "bpf_loop step (empty callback)", ref->progs.op_loop, K_NONE, U_LOOP_STEP, 0 },
+		{ "per-CPU array lookup", ref->progs.op_pcpu_lookup, K_NONE, U_PCPU_LOOKUP, 0 },
+		{ "memset of struct event (120 B)", ref->progs.op_memset_event, K_NONE, U_MEMSET, 0 },
+		{ "bpf_ktime_get_ns", ref->progs.op_ktime, K_NONE, U_KTIME, 0 },
+		{ "bpf_get_current_pid_tgid", ref->progs.op_pid_tgid, K_NONE, U_PID, 0 },
+		{ "bpf_probe_read_kernel (8 B)", ref->progs.op_probe_read, K_NONE, U_PROBE_READ, 0 },
+		{ "bpf_get_stackid (this stack)", ref->progs.op_stackid, K_NONE, U_STACKID, 0 },
+		{ "LRU (full) lookup, hit", ref->progs.op_lru_lookup, K_HOT, U_LRU_HIT, 1 },
+		{ "LRU (full) lookup, hit", ref->progs.op_lru_lookup, K_EXISTING, U_LRU_HIT, 0 },
+		{ "LRU (full) lookup, miss", ref->progs.op_lru_lookup, K_ABSENT_HOT, U_LRU_MISS, 1 },
+		{ "LRU (full) lookup, miss", ref->progs.op_lru_lookup, K_FRESH, U_LRU_MISS, 0 },
+		{ "LRU (full) update, existing key", ref->progs.op_lru_update, K_HOT, U_LRU_REPLACE, 1 },
+		{ "LRU (full) update, existing key", ref->progs.op_lru_update, K_EXISTING, U_LRU_REPLACE, 0 },
+		{ "LRU (full) update, new key (evicts)", ref->progs.op_lru_update, K_FRESH, U_LRU_NEW, 0 },
+		{ "hash lookup, hit", ref->progs.op_hash_lookup, K_HOT, U_HASH_HIT, 1 },
+		{ "hash lookup, hit", ref->progs.op_hash_lookup, K_EXISTING, U_HASH_HIT, 0 },
+		{ "hash lookup, miss", ref->progs.op_hash_lookup, K_ABSENT_HOT, U_HASH_MISS, 1 },
+		{ "hash lookup, miss", ref->progs.op_hash_lookup, K_FRESH, U_HASH_MISS, 0 },
+		{ "hash update, existing key", ref->progs.op_hash_update, K_HOT, U_HASH_REPLACE, 1 },
+		{ "hash update, existing key", ref->progs.op_hash_update, K_EXISTING, U_HASH_REPLACE, 0 },
+		{ "hash update, new key", ref->progs.op_hash_update, K_FRESH, U_HASH_NEW, 0 },
+		{ "hash delete (keys just added)", ref->progs.op_hash_delete, K_FRESH, U_HASH_DELETE, 0 },
 	};
+	static const char *const kname[] = { "", "same key", "all keys", "new keys",
+					     "same absent key" };
 	struct spte_key *keys;
 	struct pending_zap *vals;
 	__u64 fresh = 1ULL << 40, b;
@@ -1750,7 +1826,8 @@ static void unit_costs(void)
 
 	printf("\nUnit costs in this kernel (ns per operation: %u per run, "
 	       "median of 9 x 50 runs, minus runs of none;\n"
-	       "maps shaped like spte_state and pending)\n", n);
+	       "maps shaped like spte_state (LRU, full: 262144) and pending "
+	       "(hash, 16384 of 65536 used))\n", n);
 	keys = calloc(8192, sizeof(*keys));
 	vals = calloc(8192, sizeof(*vals));
 	if (!keys || !vals) {
@@ -1758,7 +1835,6 @@ static void unit_costs(void)
 		free(vals);
 		return;
 	}
-	/* The LRU full (262144), the hash at 16384 of 65536. */
 	for (b = 0; b < 262144; b += 8192) {
 		for (j = 0; j < 8192; j++) {
 			memset(&keys[j], 0, sizeof(keys[j]));
@@ -1774,25 +1850,122 @@ static void unit_costs(void)
 	free(keys);
 	free(vals);
 	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		bool lru = strstr(ops[i].what, "LRU") != NULL;
 		double c;
 
 		ref->bss->op_advance = true;
 		ref->data->op_span = 1ULL << 62;
-		if (ops[i].existing) {
-			/* The LRU holds 262144 keys, the hash 16384. */
-			ref->data->op_span = strstr(ops[i].what, "LRU") ?
-						     262144 : 16384;
+		switch (ops[i].keys) {
+		case K_HOT:
+			ref->bss->op_base = 7;
+			ref->bss->op_advance = false;
+			ref->data->op_span = 1;
+			break;
+		case K_ABSENT_HOT:
+			ref->bss->op_base = 1ULL << 50;
+			ref->bss->op_advance = false;
+			ref->data->op_span = 1;
+			break;
+		case K_EXISTING:
 			ref->bss->op_base = 0;
-		} else if (ops[i].p == ref->progs.op_hash_delete) {
-			/* The keys "hash update, new key" added, in order. */
-			ref->bss->op_base = fresh - (1ULL << 32);
-		} else {
-			ref->bss->op_base = fresh;
-			fresh += 1ULL << 32;
+			ref->data->op_span = lru ? 262144 : 16384;
+			break;
+		default:
+			if (ops[i].p == ref->progs.op_hash_delete) {
+				/* The keys "hash update, new key" added. */
+				ref->bss->op_base = fresh - (1ULL << 32);
+			} else {
+				ref->bss->op_base = fresh;
+				fresh += 1ULL << 32;
+			}
 		}
+		/* K_HOT with a span of one: (base + i) % 1 is key 0. */
 		c = unit_cost(ops[i].p, n);
-		printf("  %-40s %7.1f\n", ops[i].what, c);
-		tsv_line("unit\t%s\t%.1f", ops[i].what, c);
+		if (ops[i].keys == K_NONE || ops[i].keys == K_FRESH ||
+		    !ops[i].hot)
+			unit[1][ops[i].u] = c;
+		if (ops[i].keys == K_NONE || ops[i].keys == K_FRESH ||
+		    ops[i].hot)
+			unit[0][ops[i].u] = c;
+		printf("  %-40s %-16s %7.1f\n", ops[i].what, kname[ops[i].keys],
+		       c);
+		tsv_line("unit\t%s\t%s\t%.1f", ops[i].what, kname[ops[i].keys],
+			 c);
+	}
+	unit[0][U_TAIL_CALL] = unit[1][U_TAIL_CALL] = tail_call_cost();
+	printf("  %-40s %-16s %7.1f\n", "tail call, taken (into an empty program)",
+	       "", unit[0][U_TAIL_CALL]);
+	tsv_line("unit\ttail call\t\t%.1f", unit[0][U_TAIL_CALL]);
+	have_units = true;
+}
+
+/* The unit cost of one protocol map operation; @cold: keys across the map. */
+static double op_unit(int k, int cold)
+{
+	static const int lru[OP_PER_MAP] = { U_LRU_HIT, U_LRU_MISS, U_LRU_NEW,
+					     U_LRU_REPLACE, U_HASH_DELETE };
+	static const int hash[OP_PER_MAP] = { U_HASH_HIT, U_HASH_MISS,
+					      U_HASH_NEW, U_HASH_REPLACE,
+					      U_HASH_DELETE };
+
+	if (k < OP_PER_MAP)
+		return unit[cold][lru[k]];
+	if (k < OP_MAP_OPS)
+		return unit[cold][hash[k % OP_PER_MAP]];
+	switch (k) {
+	case OP_VM_CREATE:
+	case OP_HOLDER_CREATE:
+		return unit[cold][U_HASH_NEW] + unit[cold][U_HASH_HIT];
+	case OP_LOOP_STEP:
+		return unit[cold][U_LOOP_STEP];
+	}
+	return 0;
+}
+
+/*
+ * Measured cost against a model: the entry program alone (measured), a
+ * taken tail call, and the protocol's map operations at their unit costs,
+ * every key cache-hot (same key as the last operation) or every key cold
+ * (anywhere in the map): the measured cost should lie between.
+ */
+static void cost_model(void)
+{
+	int ci, k, cold;
+
+	printf("\nWhere the time goes: measured ns/event against entry alone + tail "
+	       "call + the protocol's map operations\n"
+	       "at their unit costs, keys all hot .. all cold; rest = measured - "
+	       "entry - tail - maps (hot .. cold)\n");
+	printf("  %-52s %8s %6s %5s %13s %13s  %s\n", "case", "measured", "entry",
+	       "tail", "maps", "rest", "map operations, count x ns (hot/cold)");
+	for (ci = 0; ci < bench_ncases; ci++) {
+		const struct bench_case *c = &bench_cases[ci];
+		double m, e = 0, lo, hi, maps[2] = { 0, 0 }, tail;
+		char name[80];
+
+		if (!ran[ci] || !have_ops[ci] || !c->spte ||
+		    !round_stats(ci, V_SPTE, -1, &m, &lo, &hi))
+			continue;
+		round_stats(ci, V_ENTRY, -1, &e, &lo, &hi);
+		tail = unit[0][U_TAIL_CALL];
+		for (cold = 0; cold < 2; cold++)
+			for (k = 0; k < OP_MAX; k++)
+				maps[cold] += case_ops[ci][k] * op_unit(k, cold);
+		snprintf(name, sizeof(name), "%s: %s",
+			 !c->stock ? "patched" :
+			 strstr(c->group, "no task") ? "stock, no ctx" : "stock",
+			 c->name);
+		printf("  %-52.52s %8.0f %6.0f %5.0f %6.0f..%-5.0f %6.0f..%-5.0f ",
+		       name, m, e, tail, maps[0], maps[1],
+		       m - e - tail - maps[1], m - e - tail - maps[0]);
+		for (k = 0; k < OP_MAX; k++)
+			if (case_ops[ci][k] && op_unit(k, 1) > 0)
+				printf(" %s %llux%.0f/%.0f;", op_names[k],
+				       (unsigned long long)case_ops[ci][k],
+				       op_unit(k, 0), op_unit(k, 1));
+		printf("\n");
+		tsv_line("model\t%s\t%s\t%.0f\t%.0f\t%.0f\t%.0f\t%.0f", c->group,
+			 c->name, m, e, tail, maps[0], maps[1]);
 	}
 }
 
@@ -2051,6 +2224,7 @@ int main(int argc, char **argv)
 	if (opt.profile) {
 		op_counts();
 		unit_costs();
+		cost_model();
 	}
 	stats_off();
 	if (!opt.no_memory) {

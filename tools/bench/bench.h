@@ -108,18 +108,31 @@ static inline __u64 b_table(__u64 pfn)
 
 /* ---- Counting the protocol's state operations (tools/bench/opcount.c) ---- */
 
+/*
+ * Operations on a map: lookups that found an entry or not, updates that
+ * made a new entry or replaced one, deletes.
+ */
+#define OP_MAP_KINDS(m) OP_##m##_HIT, OP_##m##_MISS, OP_##m##_NEW, \
+			OP_##m##_REPLACE, OP_##m##_DELETE
+
 enum op_kind {
-	OP_STATE_LOOKUP, OP_STATE_UPDATE,
-	OP_PENDING_LOOKUP, OP_PENDING_UPDATE, OP_PENDING_DELETE,
-	OP_VM_LOOKUP, OP_VM_CREATE,
-	OP_INFLIGHT_LOOKUP, OP_INFLIGHT_UPDATE, OP_INFLIGHT_DELETE,
-	OP_TEARDOWN_LOOKUP, OP_TEARDOWN_UPDATE, OP_TEARDOWN_DELETE,
-	OP_HOLDER_LOOKUP, OP_HOLDER_CREATE,
-	OP_TABLE_LOOKUP, OP_TABLE_UPDATE, OP_TABLE_DELETE,
+	OP_MAP_KINDS(STATE),	/* spte_state (LRU) */
+	OP_MAP_KINDS(PENDING),
+	OP_MAP_KINDS(VMS),
+	OP_MAP_KINDS(INFLIGHT),
+	OP_MAP_KINDS(TEARDOWN),
+	OP_MAP_KINDS(HOLDERS),
+	OP_MAP_KINDS(TABLES),
+	OP_MAP_OPS,		/* the map operations end here */
+	OP_VM_CREATE = OP_MAP_OPS, /* + the insert and lookup it does */
+	OP_HOLDER_CREATE,	/* + the insert and lookup it does */
 	OP_SITE_ADD, OP_STACK, OP_REPORT, OP_LAUNDER,
 	OP_LOOP, OP_LOOP_STEP, OP_FETCH_ADD, OP_STORE_MAX,
 	OP_MAX,
 };
+
+#define OP_MAPS 7
+#define OP_PER_MAP 5
 
 extern const char *const op_names[OP_MAX];
 

@@ -15,25 +15,21 @@
 
 __u64 *opcount_ops;
 
+#define OP_MAP_NAMES(m, name)						\
+	[OP_##m##_HIT] = name " hit", [OP_##m##_MISS] = name " miss",	\
+	[OP_##m##_NEW] = name " insert", [OP_##m##_REPLACE] = name " replace", \
+	[OP_##m##_DELETE] = name " delete"
+
 const char *const op_names[OP_MAX] = {
-	[OP_STATE_LOOKUP] = "spte_state lookup",
-	[OP_STATE_UPDATE] = "spte_state update",
-	[OP_PENDING_LOOKUP] = "pending lookup",
-	[OP_PENDING_UPDATE] = "pending update",
-	[OP_PENDING_DELETE] = "pending delete",
-	[OP_VM_LOOKUP] = "vms lookup",
+	OP_MAP_NAMES(STATE, "spte_state"),
+	OP_MAP_NAMES(PENDING, "pending"),
+	OP_MAP_NAMES(VMS, "vms"),
+	OP_MAP_NAMES(INFLIGHT, "inflight"),
+	OP_MAP_NAMES(TEARDOWN, "teardown"),
+	OP_MAP_NAMES(HOLDERS, "holders"),
+	OP_MAP_NAMES(TABLES, "tables"),
 	[OP_VM_CREATE] = "vms create",
-	[OP_INFLIGHT_LOOKUP] = "inflight lookup",
-	[OP_INFLIGHT_UPDATE] = "inflight update",
-	[OP_INFLIGHT_DELETE] = "inflight delete",
-	[OP_TEARDOWN_LOOKUP] = "teardown lookup",
-	[OP_TEARDOWN_UPDATE] = "teardown update",
-	[OP_TEARDOWN_DELETE] = "teardown delete",
-	[OP_HOLDER_LOOKUP] = "holders lookup",
 	[OP_HOLDER_CREATE] = "holders create",
-	[OP_TABLE_LOOKUP] = "tables lookup",
-	[OP_TABLE_UPDATE] = "tables update",
-	[OP_TABLE_DELETE] = "tables delete",
 	[OP_SITE_ADD] = "sites add",
 	[OP_STACK] = "stack",
 	[OP_REPORT] = "report",
