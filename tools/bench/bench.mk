@@ -10,6 +10,7 @@
 #   make bench-e2e     a real workload in a QEMU guest, interleaved and
 #                      repeated: nothing, spte-trace, bpftrace, trace-cmd
 #   make bench-e2e-smoke  one short round of bench-e2e
+#   make bench-ci      bench-smoke, then bench-e2e-smoke (what CI runs)
 #
 # The compile and link lines work with both ways the top Makefile has
 # spelt them (CFLAGS/LDLIBS, or COMPILE/LINK_LIBS).
@@ -42,7 +43,7 @@ $(BUILD)/bench/bench: $(BENCH_SRCS) $(BENCH_HDRS) $(BENCH_REF_SK) $(LIB_A) \
 
 BENCH_ARGS ?=
 
-.PHONY: bench bench-smoke bench-profile bench-e2e bench-e2e-smoke
+.PHONY: bench bench-smoke bench-profile bench-e2e bench-e2e-smoke bench-ci
 bench: $(BUILD)/bench/bench spte-trace
 	@$(BUILD)/bench/bench --daemon ./spte-trace $(BENCH_ARGS)
 
@@ -59,3 +60,8 @@ bench-e2e: $(BENCH_E2E_DEPS)
 
 bench-e2e-smoke: $(BENCH_E2E_DEPS)
 	@tools/bench/e2e/bench-e2e.sh --smoke $(BENCH_E2E_ARGS)
+
+# Sequential: the guest and the in-kernel measurements would share CPUs.
+bench-ci: $(BENCH_E2E_DEPS)
+	@$(MAKE) --no-print-directory bench-smoke
+	@$(MAKE) --no-print-directory bench-e2e-smoke

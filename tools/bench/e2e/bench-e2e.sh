@@ -120,6 +120,13 @@ for k in "${run_kernels[@]}"; do
 	echo "bench-e2e: $k kernel, $rounds round(s), output in $dir" >&2
 	t0=$SECONDS
 	guest_rc=0
+	# The guest's clock is the host's: a busy host slows every mode.
+	# The host's load average, every 10 s, goes with the results.
+	mkdir -p "$out"
+	load_log=$out/$k.loadavg
+	: >"$load_log"
+	(while :; do cut -d' ' -f1 /proc/loadavg >>"$load_log"; sleep 10; done) &
+	load_pid=$!
 	tools/qemu/run-guest.sh --kernel "$image" --mem "$mem" \
 		--timeout "$timeout_s" --out "$dir" \
 		--scenario "$here/guest.sh" \
@@ -129,6 +136,9 @@ for k in "${run_kernels[@]}"; do
 		--add "$(command -v bpftool)" \
 		--add "$here/count.bt" --add "$here/life.bt" \
 		${ks_add[@]+"${ks_add[@]}"} "${guest_env[@]}" || guest_rc=$?
+	kill "$load_pid" 2>/dev/null || true
+	wait "$load_pid" 2>/dev/null || true
+	cp "$load_log" "$dir/host-loadavg.txt" 2>/dev/null || true
 	echo "bench-e2e: $k guest exited $guest_rc after $((SECONDS - t0)) s" >&2
 	if [ "$guest_rc" -ne 0 ]; then
 		rc=1

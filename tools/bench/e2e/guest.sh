@@ -27,8 +27,9 @@ VERIFIER=${VERIFIER:-1}
 TSV=/out/runs.tsv
 LOGS=/out/logs
 TRACE_DAT=/tmp/trace.dat
-# bpftrace's maps hold 4096 keys by default: enough for every gfn.
-export BPFTRACE_MAP_KEYS_MAX=${BPFTRACE_MAP_KEYS_MAX:-262144}
+# bpftrace's maps hold 4096 keys by default: room for every gfn of the
+# workload (128 MiB + 64 MiB of 4K pages).
+export BPFTRACE_MAP_KEYS_MAX=${BPFTRACE_MAP_KEYS_MAX:-65536}
 
 e2e_begin bench-e2e
 mkdir -p "$LOGS"

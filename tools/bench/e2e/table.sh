@@ -78,6 +78,11 @@ END {
 			100 * slow["spte-trace"], 100 * slow["trace-cmd"],
 			slow["spte-trace"] < slow["trace-cmd"] ? "met" : "NOT met"
 }' "$tsv"
+if [ -s "$dir/host-loadavg.txt" ]; then
+	sort -n "$dir/host-loadavg.txt" | awk '{ v[NR] = $1 } END {
+		if (NR) printf "host load average (1 min) during the guest run, every 10 s: min %s, median %s, max %s (%d samples; the host has %d CPUs)\n",
+			v[1], v[int((NR + 1) / 2)], v[NR], NR, '"$(nproc)"' }'
+fi
 if [ -s "$dir/verifier.txt" ]; then
 	echo
 	echo "spte-trace's programs in the guest kernel's verifier ($dir/verifier.txt):"
