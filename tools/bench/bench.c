@@ -67,14 +67,14 @@ static struct {
 	bool profile;		/* operation counts and unit costs */
 	bool verifier_only;	/* only the verifier's statistics */
 	bool no_memory;
-	bool warm_full;		/* fill the LRU to capacity */
+	long lru_fill;		/* spte_state entries of another VM at the start */
 	const char *spin;	/* run one case for spin_s seconds (perf) */
 	int spin_s;
 } opt = {
 	.rounds = 15,
 	.iters = 400,
 	.cpu = -1,
-	.warm_full = true,
+	.lru_fill = 262144,
 	.spin_s = 10,
 };
 
@@ -949,7 +949,7 @@ static int run_plan(bool stock)
 	if (err)
 		return err;
 	fake_kvm_init();
-	err = warm_maps(&b, opt.warm_full ? 262144 : 0, 16384);
+	err = warm_maps(&b, opt.lru_fill, 16384);
 	if (err)
 		fail("filling the maps: %s", strerror(-err));
 	if (!err)
@@ -2043,6 +2043,8 @@ static void usage(FILE *f)
 		"                   and measure the unit cost of each operation\n"
 		"  --verifier       only the verifier's statistics per program\n"
 		"  --no-memory      skip map memory, the sweeper and the daemon\n"
+		"  --lru-fill N     spte_state entries of another VM before the cases\n"
+		"                   (default 262144: full, so new SPTEs evict)\n"
 		"  --spin CASE      run \"patched|stock: CASE\" for --spin-secs (perf)\n"
 		"  --spin-secs N    (default %d)\n",
 		opt.rounds, opt.iters, opt.spin_s);
@@ -2061,6 +2063,7 @@ static int parse_args(int argc, char **argv)
 		{ "profile", no_argument, NULL, 'p' },
 		{ "verifier", no_argument, NULL, 'v' },
 		{ "no-memory", no_argument, NULL, 'M' },
+		{ "lru-fill", required_argument, NULL, 'L' },
 		{ "spin", required_argument, NULL, 'S' },
 		{ "spin-secs", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
@@ -2102,6 +2105,9 @@ static int parse_args(int argc, char **argv)
 		case 'M':
 			opt.no_memory = true;
 			break;
+		case 'L':
+			opt.lru_fill = atol(optarg);
+			break;
 		case 'S':
 			opt.spin = optarg;
 			break;
@@ -2117,6 +2123,7 @@ static int parse_args(int argc, char **argv)
 		}
 	}
 	if (optind != argc || opt.rounds < 1 || opt.rounds > MAX_ROUNDS ||
+	    opt.lru_fill < 0 || opt.lru_fill > 262144 ||
 	    opt.iters < 1 || opt.spin_s < 1) {
 		usage(stderr);
 		return -1;
@@ -2153,10 +2160,11 @@ static void header(void)
 	       opt.rounds, opt.iters);
 	printf("configuration: the daemon's defaults (kernel stacks only for "
 	       "violations, no recording,\n"
-	       "  no flame graph sampling); warm state: spte_state LRU full "
-	       "(262144), 16384 pending zaps\n"
-	       "  of another VM, the VM with 1 full and 12 ranged flushes "
-	       "behind it\n");
+	       "  no flame graph sampling); warm state: %ld of spte_state's "
+	       "262144 entries used%s, 16384 pending\n"
+	       "  zaps of another VM, the VM with 1 full and 12 ranged flushes "
+	       "behind it and one zap it owes a flush\n",
+	       opt.lru_fill, opt.lru_fill == 262144 ? " (full: a new SPTE evicts one)" : "");
 	tsv_line("machine\t%s\t%ld\t%s\t%s", model,
 		 sysconf(_SC_NPROCESSORS_ONLN), u.release, when);
 }
