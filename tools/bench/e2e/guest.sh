@@ -169,7 +169,13 @@ one_run() {
 		daemon_running tool && daemon_stop tool 60 KILL
 		return 1
 	fi
-	if ! times=$(run_workload "$mode.$round"); then
+	# For the host, which reads the emulator's CPU time at each mark
+	# (tools/bench/e2e/bench-e2e.sh): the workload alone, between them.
+	echo "SPTE-BENCH-MARK begin $round $mode" >&2
+	times=$(run_workload "$mode.$round")
+	local rc=$?
+	echo "SPTE-BENCH-MARK end $round $mode" >&2
+	if [ "$rc" -ne 0 ]; then
 		fail "workload under $mode (round $round)"
 		stop_mode "$mode"
 		return 1
@@ -237,7 +243,7 @@ if [ "$STATS_PASS" = 1 ]; then
 		prog_stats >/tmp/after
 		stop_mode "$m" || fail "$m exits 0 (statistics pass)"
 		awk -v mode="$m" 'NR == FNR { ns[$1] = $4; cnt[$1] = $5; next }
-			{ d = $5 - cnt[$1]; if (d > 0) printf "prog\t%s\t%s\t%s\t%s\t%d\t%d\n", mode, $1, $2, $3, $4 - ns[$1], d }' \
+			{ d = $5 - cnt[$1]; if (d > 0) printf "prog\t%s\t%s\t%s\t%s\t%.0f\t%.0f\n", mode, $1, $2, $3, $4 - ns[$1], d }' \
 			/tmp/before /tmp/after >>"$TSV"
 		echo "statsevents	$m	$(mode_events "$m" stats)" >>"$TSV"
 	done

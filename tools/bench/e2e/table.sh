@@ -78,6 +78,54 @@ END {
 			100 * slow["spte-trace"], 100 * slow["trace-cmd"],
 			slow["spte-trace"] < slow["trace-cmd"] ? "met" : "NOT met"
 }' "$tsv"
+if [ -s "$dir/emulator-cpu.tsv" ]; then
+	echo
+	echo "The same runs in emulator CPU seconds (QEMU's user + system time between the guest's marks"
+	echo "around each workload: the emulation work, whatever share of the busy host QEMU got):"
+	awk -F '\t' '
+	function sort(a, n,   i, j, t) {
+		for (i = 2; i <= n; i++)
+			for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+				t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+			}
+	}
+	function median(a, n) {
+		sort(a, n)
+		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+	}
+	$1 == "begin" { b[$2, $3] = $4 }
+	$1 == "end" && (($2, $3) in b) {
+		c[$3, $2] = $4 - b[$2, $3]
+		if (!($3 in seen)) { seen[$3] = 1; order[++nm] = $3 }
+		if ($2 > nr) nr = $2
+	}
+	END {
+		printf "\n%-16s %-24s %-22s %s\n", "mode", "CPU s: median (min-max)",
+			"ratio to none (min-max)", "slowdown"
+		for (i = 1; i <= nm; i++) {
+			m = order[i]; n = 0; k = 0
+			for (r = 1; r <= nr; r++) {
+				if ((m, r) in c) w[++n] = c[m, r]
+				if ((m, r) in c && ("none", r) in c && c["none", r] > 0)
+					q[++k] = c[m, r] / c["none", r]
+			}
+			if (!n) continue
+			med = median(w, n); lo = w[1]; hi = w[n]
+			if (k) { qm = median(q, k); qlo = q[1]; qhi = q[k] } else { qm = qlo = qhi = 0 }
+			slow[m] = qm - 1
+			printf "%-16s %6.1f (%5.1f-%5.1f)     %5.3f (%5.3f-%5.3f)     %+6.1f%%\n",
+				m, med, lo, hi, qm, qlo, qhi, 100 * (qm - 1)
+		}
+		if (("spte-trace" in slow) && ("bpftrace-life" in slow))
+			printf "goal (emulator CPU): spte-trace %+.1f%% below bpftrace lifetime script %+.1f%%: %s\n",
+				100 * slow["spte-trace"], 100 * slow["bpftrace-life"],
+				slow["spte-trace"] < slow["bpftrace-life"] ? "met" : "NOT met"
+		if (("spte-trace" in slow) && ("trace-cmd" in slow))
+			printf "goal (emulator CPU): spte-trace %+.1f%% below trace-cmd record %+.1f%%: %s\n",
+				100 * slow["spte-trace"], 100 * slow["trace-cmd"],
+				slow["spte-trace"] < slow["trace-cmd"] ? "met" : "NOT met"
+	}' "$dir/emulator-cpu.tsv"
+fi
 if [ -s "$dir/host-loadavg.txt" ]; then
 	sort -n "$dir/host-loadavg.txt" | awk '{ v[NR] = $1 } END {
 		if (NR) printf "host load average (1 min) during the guest run, every 10 s: min %s, median %s, max %s (%d samples; the host has %d CPUs)\n",
