@@ -1710,7 +1710,7 @@ enum unit {
 	U_LOOP_STEP, U_PCPU_LOOKUP, U_MEMSET, U_KTIME, U_PID, U_PROBE_READ,
 	U_LRU_HIT, U_LRU_MISS, U_LRU_REPLACE, U_LRU_NEW,
 	U_HASH_HIT, U_HASH_MISS, U_HASH_REPLACE, U_HASH_NEW, U_HASH_DELETE,
-	U_STACKID, U_TAIL_CALL, U_MAX,
+	U_STACKID, U_TAIL_CALL, U_NONE, U_MAX,
 };
 
 /* [0]: the same key every time (cache hot); [1]: keys across the map. */
@@ -1807,6 +1807,11 @@ static void unit_costs(void)
 		{ "LRU (full) update, existing key", ref->progs.op_lru_update, K_HOT, U_LRU_REPLACE, 1 },
 		{ "LRU (full) update, existing key", ref->progs.op_lru_update, K_EXISTING, U_LRU_REPLACE, 0 },
 		{ "LRU (full) update, new key (evicts)", ref->progs.op_lru_update, K_FRESH, U_LRU_NEW, 0 },
+		{ "LRU (full) lookup + write in place", ref->progs.op_lru_in_place, K_HOT, U_NONE, 0 },
+		{ "LRU (full) lookup + write in place", ref->progs.op_lru_in_place, K_EXISTING, U_NONE, 0 },
+		{ "LRU, per-CPU lists: update, existing", ref->progs.op_lru_pcpu_update, K_HOT, U_NONE, 0 },
+		{ "LRU, per-CPU lists: update, existing", ref->progs.op_lru_pcpu_update, K_EXISTING, U_NONE, 0 },
+		{ "LRU, per-CPU lists: update, new key", ref->progs.op_lru_pcpu_update, K_FRESH, U_NONE, 0 },
 		{ "hash lookup, hit", ref->progs.op_hash_lookup, K_HOT, U_HASH_HIT, 1 },
 		{ "hash lookup, hit", ref->progs.op_hash_lookup, K_EXISTING, U_HASH_HIT, 0 },
 		{ "hash lookup, miss", ref->progs.op_hash_lookup, K_ABSENT_HOT, U_HASH_MISS, 1 },
@@ -1821,13 +1826,16 @@ static void unit_costs(void)
 	struct spte_key *keys;
 	struct pending_zap *vals;
 	__u64 fresh = 1ULL << 40, b;
+	int cold_rows = 0;
 	__u32 j;
 	size_t i;
 
 	printf("\nUnit costs in this kernel (ns per operation: %u per run, "
 	       "median of 9 x 50 runs, minus runs of none;\n"
 	       "maps shaped like spte_state (LRU, full: 262144) and pending "
-	       "(hash, 16384 of 65536 used))\n", n);
+	       "(hash, 16384 of 65536 used); \"per-CPU lists\":\n"
+	       "the LRU with BPF_F_NO_COMMON_LRU, whose CPUs each hold a share "
+	       "of the entries)\n", n);
 	keys = calloc(8192, sizeof(*keys));
 	vals = calloc(8192, sizeof(*vals));
 	if (!keys || !vals) {
@@ -1842,6 +1850,8 @@ static void unit_costs(void)
 			keys[j].vm = 1;
 		}
 		if (fill_batch(bpf_map__fd(ref->maps.op_lru), keys, vals,
+			       8192) ||
+		    fill_batch(bpf_map__fd(ref->maps.op_lru_pcpu), keys, vals,
 			       8192) ||
 		    (b < 16384 && fill_batch(bpf_map__fd(ref->maps.op_hash),
 					     keys, vals, 8192)))
@@ -1867,8 +1877,13 @@ static void unit_costs(void)
 			ref->data->op_span = 1;
 			break;
 		case K_EXISTING:
-			ref->bss->op_base = 0;
+			/*
+			 * Each row its own stretch of the LRU (a row walks
+			 * 28800 keys): not the keys the row before warmed.
+			 * The hash's 16384 keys (2 MiB) are one stretch.
+			 */
 			ref->data->op_span = lru ? 262144 : 16384;
+			ref->bss->op_base = lru ? (cold_rows++ * 32768) % 262144 : 0;
 			break;
 		default:
 			if (ops[i].p == ref->progs.op_hash_delete) {

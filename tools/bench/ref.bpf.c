@@ -204,6 +204,15 @@ struct {
 	__type(value, struct spte_state);
 } op_lru SEC(".maps");
 
+/* The same with per-CPU LRU lists (BPF_F_NO_COMMON_LRU), for comparison. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(map_flags, BPF_F_NO_COMMON_LRU);
+	__uint(max_entries, 262144);
+	__type(key, struct spte_key);
+	__type(value, struct spte_state);
+} op_lru_pcpu SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);
@@ -268,6 +277,41 @@ static long lru_update_step(__u32 i, void *data)
 
 	op_key(&k, i);
 	bpf_map_update_elem(&op_lru, &k, &s, BPF_ANY);
+	return 0;
+}
+
+static long lru_pcpu_lookup_step(__u32 i, void *data)
+{
+	struct op_ctx *c = data;
+	struct spte_key k;
+
+	op_key(&k, i);
+	c->acc += bpf_map_lookup_elem(&op_lru_pcpu, &k) != NULL;
+	return 0;
+}
+
+static long lru_pcpu_update_step(__u32 i, void *data)
+{
+	struct spte_state s = { .ts_ns = i, .flags = 1 };
+	struct spte_key k;
+
+	op_key(&k, i);
+	bpf_map_update_elem(&op_lru_pcpu, &k, &s, BPF_ANY);
+	return 0;
+}
+
+/* What an update in place costs: find the entry, write its fields. */
+static long lru_in_place_step(__u32 i, void *data)
+{
+	struct spte_state *s;
+	struct spte_key k;
+
+	op_key(&k, i);
+	s = bpf_map_lookup_elem(&op_lru, &k);
+	if (s) {
+		s->ts_ns = i;
+		s->flags = 1;
+	}
 	return 0;
 }
 
@@ -374,6 +418,9 @@ int op_##name(void *ctx)						\
 OP_PROG(loop, nop_step)
 OP_PROG(lru_lookup, lru_lookup_step)
 OP_PROG(lru_update, lru_update_step)
+OP_PROG(lru_pcpu_lookup, lru_pcpu_lookup_step)
+OP_PROG(lru_pcpu_update, lru_pcpu_update_step)
+OP_PROG(lru_in_place, lru_in_place_step)
 OP_PROG(hash_lookup, hash_lookup_step)
 OP_PROG(hash_update, hash_update_step)
 OP_PROG(hash_delete, hash_delete_step)
