@@ -57,7 +57,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [[ $rounds =~ ^[1-9][0-9]*$ ]] || { echo "bench-e2e: --rounds N" >&2; exit 2; }
-out=${out:-$top/$BUILD/bench-e2e}
+out=$(realpath -m "${out:-$top/$BUILD/bench-e2e}")
 cd "$top"
 
 for f in spte-trace "$BUILD/spte-vmm" "$BUILD/bench/bench"; do
@@ -112,20 +112,11 @@ if [ -z "$timeout_s" ]; then
 	[ "$smoke" = 0 ] || timeout_s=900
 fi
 
-# The QEMU process whose serial console is $1 (a path only this run
-# uses): argv[0] is QEMU itself, not the timeout(1) that runs it.
+# The QEMU process whose serial console is $1, a path only this run uses
+# (found, never signalled): its command line starts with QEMU itself, not
+# with the timeout(1) that runs it.
 qemu_of() {
-	local p argv0
-
-	for p in /proc/[0-9]*; do
-		argv0=$(tr '\0' '\n' <"$p/cmdline" 2>/dev/null | head -n 1) || continue
-		[[ $argv0 == *qemu-system* ]] || continue
-		if tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -q -- "path=$1 "; then
-			echo "${p#/proc/}"
-			return 0
-		fi
-	done
-	return 1
+	pgrep -f -- "^[^ ]*qemu-system[^ ]* .*file,id=con,path=$1( |$)" | head -n 1 || true
 }
 
 # mark_emulator_cpu CONSOLE OUT: while the guest runs, each time a new
@@ -144,8 +135,12 @@ mark_emulator_cpu() {
 	hz=$(getconf CLK_TCK)
 	: >"$out"
 	while :; do
-		[ -n "$qpid" ] || qpid=$(qemu_of "$console") || qpid=""
-		if [ -n "$qpid" ] && [ -r "/proc/$qpid/stat" ]; then
+		if [ -z "$qpid" ]; then
+			# Building the initramfs comes first: look once a second.
+			qpid=$(qemu_of "$console" || true)
+			[ -n "$qpid" ] || { sleep 1; continue; }
+		fi
+		if [ -r "/proc/$qpid/stat" ]; then
 			n=$(grep -ac '^SPTE-BENCH-MARK ' "$console" 2>/dev/null || true)
 			if [ "${n:-0}" -gt "$seen" ]; then
 				# Fields 14 and 15, after the ")" ending the name.
