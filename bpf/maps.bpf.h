@@ -52,12 +52,28 @@ struct {
 	__type(value, struct vm_state);
 } vms SEC(".maps");
 
+/* Ids of destroyed VMs, so that their last events create nothing. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, __u8);
+} dead_vms SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);
 	__type(key, struct inflight_key);
 	__type(value, struct inflight_flush);
 } inflight SEC(".maps");
+
+/* Each task's latest page table unlink: tid -> struct removal_ctx. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct removal_ctx);
+} removals SEC(".maps");
 
 /* Tasks inside a root teardown: tid -> VM id. */
 struct {
@@ -151,6 +167,7 @@ struct {
 struct scratch {
 	struct violation v;	/* one violation record being built */
 	struct vm_state vm;	/* a VM's first state */
+	struct pending_zap p;	/* a batched zap seen as a pending one */
 	__u64 launder;		/* env_launder() */
 };
 
@@ -282,6 +299,19 @@ env_vm_create(struct env *env, __u64 vm, __u32 pid, __u64 now)
 	return bpf_map_lookup_elem(&vms, &vm);
 }
 
+static __always_inline void env_vm_bury(struct env *env, __u64 vm)
+{
+	__u8 one = 1;
+
+	bpf_map_update_elem(&dead_vms, &vm, &one, BPF_ANY);
+	bpf_map_delete_elem(&vms, &vm);
+}
+
+static __always_inline bool env_vm_is_dead(struct env *env, __u64 vm)
+{
+	return bpf_map_lookup_elem(&dead_vms, &vm) != NULL;
+}
+
 static __always_inline struct inflight_flush *
 env_inflight_lookup(struct env *env, const struct inflight_key *key)
 {
@@ -310,6 +340,18 @@ static __always_inline void env_teardown_update(struct env *env, __u32 tid,
 						const __u64 *vm)
 {
 	bpf_map_update_elem(&teardown, &tid, vm, BPF_ANY);
+}
+
+static __always_inline struct removal_ctx *env_removal_lookup(struct env *env,
+								__u32 tid)
+{
+	return bpf_map_lookup_elem(&removals, &tid);
+}
+
+static __always_inline void env_removal_update(struct env *env, __u32 tid,
+					       const struct removal_ctx *r)
+{
+	bpf_map_update_elem(&removals, &tid, r, BPF_ANY);
 }
 
 static __always_inline void env_teardown_delete(struct env *env, __u32 tid)
@@ -391,6 +433,11 @@ static __always_inline __s32 env_stack(struct env *env, __s32 have)
 		return -1;
 	}
 	return sid;
+}
+
+static __always_inline struct pending_zap *env_pending_view(struct env *env)
+{
+	return &env->scratch->p;
 }
 
 static __always_inline struct violation *env_violation(struct env *env)

@@ -14,12 +14,14 @@
  *   env_pending_lookup/update/delete()           zaps awaiting a flush
  *   env_vm_lookup/create()                       per-VM flush bookkeeping
  *                                                (create: zeroed, pid, first seen)
+ *   env_vm_bury(), env_vm_is_dead()              destroyed VMs
  *   env_inflight_lookup/update/delete()          flushes in progress
  *   env_teardown_lookup/update/delete()          tasks tearing down roots
  *   env_holder_lookup/create()                   per-task batches
  *   env_table_lookup/update/delete()             removed page tables
  *   env_site_add(), env_stack()                  stacks
  *   env_violation(), env_report()                a violation record, its report
+ *   env_pending_view()                           scratch for a pending zap
  *   env_fetch_add(), env_store_max()             atomics (plain in userspace)
  *   env_loop()                                   a bounded loop (bpf_loop)
  *   env_launder()                                a value the verifier forgets
@@ -130,6 +132,9 @@ PROTO_INLINE struct vm_state *proto_vm_get(struct env *env, __u64 vm,
 
 	if (st)
 		return st;
+	/* A destroyed VM's last events (its teardown) create nothing. */
+	if (env_vm_is_dead(env, vm))
+		return 0;
 	st = env_vm_create(env, vm, pid, now);
 	if (!st)
 		proto_count(env, CNT_VM_FULL);
@@ -216,9 +221,9 @@ PROTO_STEP void proto_batch_add(struct env *env, struct vm_state *vm,
 /*
  * Stock kernels: the hooks may miss a flush (an inlined call, a ranged
  * flush through a hypervisor).  An uncovered zap can then only be reported
- * when kvm->stat.generic.remote_tlb_flush_requests, which every call of
- * kvm_flush_remote_tlbs() increments, shows that no flush was even
- * requested since the zap.
+ * when kvm->stat.generic's remote_tlb_flush_requests + remote_tlb_flush,
+ * which every call of kvm_flush_remote_tlbs() increments, show that no
+ * flush was even requested since the zap (flush_requests(), bpf side).
  */
 PROTO_INLINE bool proto_evidence_complete(const struct spte_config *c,
 					  __u64 reqs_at_zap, __u64 reqs_now)
@@ -249,7 +254,8 @@ PROTO_STEP void proto_deadline(struct env *env, const struct vm_event *ev)
 	struct batch *b;
 	__u32 cov;
 
-	proto_count(env, CNT_DEADLINES);
+	proto_count(env, CNT_DEADLINES + (ev->reason < DEADLINE_MAX ?
+						 ev->reason : DEADLINE_YIELD));
 	if (c->flush_visible == FLUSH_NONE)
 		return;
 	proto_holder_key(&hk, ev->vm, ev->tid);
@@ -260,6 +266,11 @@ PROTO_STEP void proto_deadline(struct env *env, const struct vm_event *ev)
 	if (!b->count)
 		return;
 	vm = env_vm_lookup(env, ev->vm);
+	/* A destroyed VM's vCPUs are gone: nothing is owed any more. */
+	if (!vm && env_vm_is_dead(env, ev->vm)) {
+		b->count = 0;
+		return;
+	}
 	cov = vm ? proto_batch_coverage(vm, b) : COVERAGE_UNKNOWN;
 	if (cov == COVERAGE_NONE &&
 	    !proto_evidence_complete(c, b->first_reqs, ev->flush_reqs)) {
@@ -299,14 +310,15 @@ PROTO_STEP void proto_deadline(struct env *env, const struct vm_event *ev)
  * covering flush, vCPUs' paging-structure caches may still walk it.
  */
 PROTO_STEP void proto_table_removed(struct env *env, struct vm_state *vm,
-				      const struct spte_event *ev, bool exempt)
+				      const struct spte_event *ev, bool exempt,
+				      __u64 seq)
 {
 	const struct spte_config *c = env_cfg(env);
 	struct removed_table t;
 
 	__builtin_memset(&t, 0, sizeof(t));
 	t.vm = ev->vm;
-	t.seq = vm ? vm->begun_seq : 0;
+	t.seq = vm ? seq : 0;
 	t.removed_ns = ev->ts_ns;
 	t.gfn = ev->gfn;
 	t.old_spte = ev->old_spte;
@@ -344,6 +356,13 @@ PROTO_STEP void proto_free_pt(struct env *env, const struct vm_event *ev)
 	if (t->flags & TABLE_EXEMPT)
 		goto out;
 	vm = env_vm_lookup(env, t->vm);
+	/*
+	 * Freed after its VM was destroyed: kvm_destroy_vm() runs once the
+	 * last reference is gone, vCPU file descriptors included, so no vCPU
+	 * can walk the table any more, flushed or not.
+	 */
+	if (!vm && env_vm_is_dead(env, t->vm))
+		goto out;
 	cov = vm ? proto_coverage(vm, t->seq, t->gfn,
 				  t->gfn + level_pages(t->level))
 		 : COVERAGE_UNKNOWN;
@@ -415,6 +434,86 @@ PROTO_STEP void proto_summarise(struct env *env, const struct spte_key *leaf,
 	}
 }
 
+/*
+ * The entries of a removed page table are zapped or frozen after their
+ * parent's unlink, by the same task, before it does anything else: on 6.1
+ * and for zaps under the write lock right after it, on 6.12 for an atomic
+ * zap (the collapse of a table into a huge page) after the flush and the
+ * unfreeze, because aca48556c592 handles the removed table last.  No vCPU
+ * can reach them since the unlink, so a flush that began after the unlink
+ * covers them: they take the unlink's sequence (and, on a stock kernel,
+ * its "late" flag).  Sets @p's seq, flush_reqs and inherited flags; true
+ * for such an entry.
+ */
+PROTO_INLINE bool proto_child_of_removal(struct env *env,
+					 const struct spte_event *ev,
+					 const struct vm_state *vm,
+					 struct pending_zap *p)
+{
+	struct removal_ctx *r = env_removal_lookup(env, ev->tid);
+
+	p->seq = vm->begun_seq;
+	p->flush_reqs = ev->flush_reqs;
+	if (!r || r->vm != ev->vm || ev->level >= r->level ||
+	    ev->gfn < r->lo || ev->gfn >= r->hi)
+		return false;
+	p->seq = r->seq;
+	p->flush_reqs = r->flush_reqs;
+	p->flags |= PZ_CHILD |
+		    (r->flags & (PZ_LATE | PZ_GUESSED | PZ_UNLINK_BATCHED));
+	return true;
+}
+
+/*
+ * A task unlinks a page table: its entries follow (above).  @batched: the
+ * unlink joined the task's batch (mmu_lock held for write), and so do its
+ * entries, through it.
+ */
+PROTO_INLINE void proto_removal_begin(struct env *env,
+				      const struct spte_event *ev,
+				      const struct pending_zap *p,
+				      bool batched)
+{
+	const struct spte_config *c = env_cfg(env);
+	struct removal_ctx r;
+	bool shared = (ev->flags & SPTE_F_LOCK_KNOWN) &&
+		      (ev->flags & SPTE_F_SHARED);
+	bool frozen = spte_is_removed(c, ev->new_spte);
+
+	__builtin_memset(&r, 0, sizeof(r));
+	r.vm = ev->vm;
+	r.lo = ev->gfn;
+	r.hi = ev->gfn + level_pages(ev->level);
+	r.seq = p->seq;
+	r.flush_reqs = p->flush_reqs;
+	r.level = ev->level;
+	if (ev->flags & SPTE_F_VM_GUESSED)
+		r.flags |= PZ_GUESSED;
+	if (!frozen && shared)
+		r.flags |= PZ_LATE;
+	if (batched)
+		r.flags |= PZ_UNLINK_BATCHED;
+	env_removal_update(env, ev->tid, &r);
+}
+
+/* A table replaced by a leaf: unlinked like a zapped one. */
+PROTO_STEP void proto_table_replaced(struct env *env,
+				       const struct spte_event *ev)
+{
+	bool exempt = proto_zap_exempt(env, ev);
+	struct vm_state *vm = proto_vm_get(env, ev->vm, ev->pid, ev->ts_ns);
+	struct pending_zap p;
+
+	__builtin_memset(&p, 0, sizeof(p));
+	if (vm && !exempt && proto_child_of_removal(env, ev, vm, &p)) {
+		proto_table_removed(env, vm, ev, exempt, p.seq);
+		return;
+	}
+	proto_table_removed(env, vm, ev, exempt, vm ? vm->begun_seq : 0);
+	if (vm && !exempt)
+		proto_removal_begin(env, ev, &p, false);
+}
+
 /* present -> non-present: a direct zap, or a freeze to the removed value. */
 PROTO_STEP void proto_on_zap(struct env *env, const struct spte_event *ev,
 			       const struct spte_key *key, bool frozen)
@@ -427,9 +526,10 @@ PROTO_STEP void proto_on_zap(struct env *env, const struct spte_event *ev,
 	struct vm_state *vm = 0;
 	struct spte_state st;
 	struct pending_zap p;
-	bool exempt;
+	bool exempt, batched, child = false;
 
 	proto_count_transition(env, frozen ? TR_FREEZE : TR_ZAP, ev->level);
+	__builtin_memset(&p, 0, sizeof(p));
 	if (old && (old->flags & STATE_PRESENT) && ev->ts_ns >= old->ts_ns)
 		proto_hist_add(env, HIST_PRESENT_LIFETIME,
 			       level_index(ev->level), ev->ts_ns - old->ts_ns);
@@ -449,29 +549,23 @@ PROTO_STEP void proto_on_zap(struct env *env, const struct spte_event *ev,
 		st.flags |= STATE_EXEMPT;
 	if (c->flush_visible == FLUSH_NONE)
 		goto store;
-	vm = proto_vm_get(env, ev->vm, ev->pid, ev->ts_ns);
+	vm = exempt ? 0 : proto_vm_get(env, ev->vm, ev->pid, ev->ts_ns);
+	if (!exempt && vm)
+		child = proto_child_of_removal(env, ev, vm, &p);
 	/* Only the patched kernel says when a table is freed (R5). */
 	if (!leaf && c->flush_visible == FLUSH_COMPLETE)
-		proto_table_removed(env, vm, ev, exempt);
+		proto_table_removed(env, vm, ev, exempt, p.seq);
 	if (exempt)
 		goto store;
 	if (!vm) {
 		st.flags |= STATE_UNTRACKED;
 		goto store;
 	}
-
-	/*
-	 * Every flush counted in begun_seq began before this event: its begin
-	 * was seen first.  Only a larger sequence can cover this zap.
-	 */
-	__builtin_memset(&p, 0, sizeof(p));
 	p.zap_ns = ev->ts_ns;
-	p.seq = vm->begun_seq;
 	p.old_spte = ev->old_spte;
-	p.flush_reqs = ev->flush_reqs;
 	p.tid = ev->tid;
 	p.stack = ev->stack_id;
-	p.flags = frozen ? PZ_FROZEN : 0;
+	p.flags |= frozen ? PZ_FROZEN : 0;
 	if (ev->flags & SPTE_F_VM_GUESSED)
 		p.flags |= PZ_GUESSED;
 	if (vm->flags & VM_ROOTS_INVALID)
@@ -480,29 +574,48 @@ PROTO_STEP void proto_on_zap(struct env *env, const struct spte_event *ev,
 	 * aca48556c592 (6.10) moved the bookkeeping of an atomic zap after
 	 * its flush and unfreeze: a stock kernel then reports a zap made
 	 * under the read lock only once it was flushed, so its flush seems
-	 * to come first.  Nothing can be concluded about it.
+	 * to come first.  Nothing can be concluded about it (nor about the
+	 * entries of the table it removed, which inherit the flag).
 	 */
 	if (!frozen && shared)
 		p.flags |= PZ_LATE;
-	if (frozen || leaf) {
+	/*
+	 * A zap that is not atomic was made with mmu_lock held for write: the
+	 * task owes its flush at its next yield, unlock or notifier return.
+	 */
+	batched = !frozen && !shared && !child &&
+		  !(p.flags & (PZ_GUESSED | PZ_LATE)) &&
+		  (c->flush_visible == FLUSH_COMPLETE ||
+		   (ev->flags & SPTE_F_LOCK_KNOWN));
+	if (batched)
+		proto_batch_add(env, vm, ev, false);
+	if (!leaf && !child)
+		proto_removal_begin(env, ev, &p, batched);
+	/*
+	 * Where every deadline is traced (the patched kernel), a batched leaf
+	 * needs no pending entry: its flush is checked at the deadline, and
+	 * its history entry keeps what R1 needs.  So do the entries of a
+	 * table unlinked in a batch (frozen on 6.1, cleared on 6.12): the
+	 * unlink's batch membership covers their range.  Elsewhere (a stock
+	 * kernel misses some unlocks) every zap gets a pending entry.
+	 */
+	if (((batched && leaf) || (p.flags & PZ_UNLINK_BATCHED)) &&
+	    c->flush_visible == FLUSH_COMPLETE) {
+		st.flags |= STATE_BATCHED;
+		st.seq = p.seq;
+		st.old_spte = ev->old_spte;
+		st.tid = ev->tid;
+	} else if (frozen || leaf) {
 		if (env_pending_update(env, key, &p)) {
 			proto_count(env, CNT_PENDING_FULL);
 			st.flags |= STATE_UNTRACKED;
 			goto store;
 		}
-		if (leaf && ev->level < LEAF_LEVELS)
-			proto_summarise(env, key, &p, ev->level);
 	}
+	if (leaf && ev->level < LEAF_LEVELS)
+		proto_summarise(env, key, &p, ev->level);
 	if (vm->last_zap_seq < p.seq)
 		vm->last_zap_seq = p.seq;
-	/*
-	 * A zap that is not atomic was made with mmu_lock held for write: the
-	 * task owes its flush at its next yield, unlock or notifier return.
-	 */
-	if (!frozen && !shared && !(p.flags & (PZ_GUESSED | PZ_LATE)) &&
-	    (c->flush_visible == FLUSH_COMPLETE ||
-	     (ev->flags & SPTE_F_LOCK_KNOWN)))
-		proto_batch_add(env, vm, ev, false);
 store:
 	if (env_state_update(env, key, &st))
 		proto_count(env, CNT_STATE_FULL);
@@ -646,6 +759,42 @@ PROTO_STEP __u32 proto_judge(struct env *env, const struct spte_event *ev,
 }
 
 /*
+ * R1 for a batched zap (STATE_BATCHED): classified like a pending zap, but
+ * reported only while the zap is still in its task's unchecked batch and
+ * another task installs over it, i.e. before the zapping task reached a
+ * deadline (a deadline no event shows).  Once the deadline came, R3/R4
+ * judged the batch; the install is only counted.  Nor is an install by
+ * the zapping task itself, still holding mmu_lock for write: 6.1's
+ * change_pte handler (set_spte_gfn()) zaps and installs the new pfn in one
+ * critical section and flushes before the unlock, which R3/R4 check.
+ */
+PROTO_STEP __u32 proto_judge_batched(struct env *env,
+				     const struct spte_event *ev,
+				     struct vm_state *vm,
+				     const struct spte_state *st,
+				     const struct spte_key *at)
+{
+	struct pending_zap *p = env_pending_view(env);
+	struct holder_key hk;
+	struct holder *h;
+
+	if (!p)
+		return OUT_FIRST;
+	__builtin_memset(p, 0, sizeof(*p));
+	p->zap_ns = st->ts_ns;
+	p->seq = st->seq;
+	p->old_spte = st->old_spte;
+	p->tid = st->tid;
+	p->stack = -1;
+	proto_holder_key(&hk, ev->vm, st->tid);
+	h = env_holder_lookup(env, &hk);
+	if (!h || !h->zaps.count || h->zaps.first_seq > st->seq ||
+	    st->tid == ev->tid)
+		p->flags = PZ_REPORTED;
+	return proto_judge(env, ev, vm, p, at);
+}
+
+/*
  * What an install of a leaf is judged against, one candidate per step of
  * one loop (so that the verifier checks the judging once): step 0 the same
  * SPTE, steps 1 and 2 the huge SPTEs above it, steps 3.. the 512 SPTEs one
@@ -666,6 +815,7 @@ static long proto_walk_step(__u32 i, void *data)
 	struct proto_walk *w = data;
 	const struct spte_event *ev = w->ev;
 	struct spte_key k = *w->key;
+	struct spte_state *st;
 	struct pending_zap *p;
 	__u32 level = ev->level;
 	__u64 gfn = ev->gfn;
@@ -690,6 +840,16 @@ static long proto_walk_step(__u32 i, void *data)
 		/* The install replaced this SPTE: its old zap is settled. */
 		if (!i)
 			env_pending_delete(w->env, &k);
+	} else {
+		st = env_state_lookup(w->env, &k);
+		if (st && (st->flags & STATE_BATCHED) &&
+		    (st->flags & STATE_ZAPPED))
+			w->out = env_launder(
+				w->env,
+				outcome_worse(w->out,
+					      proto_judge_batched(w->env, ev,
+								  w->vm, st,
+								  &k)));
 	}
 	if (i < 3 || level < 2)
 		return 0;
@@ -817,10 +977,7 @@ PROTO_STEP void proto_on_change(struct env *env, const struct spte_event *ev,
 		tr = is_leaf ? TR_COLLAPSE : TR_MODIFY;
 		if ((is_leaf || pfn_changed) &&
 		    c->flush_visible == FLUSH_COMPLETE && ev->vm)
-			proto_table_removed(env,
-					    proto_vm_get(env, ev->vm, ev->pid,
-							 ev->ts_ns),
-					    ev, proto_zap_exempt(env, ev));
+			proto_table_replaced(env, ev);
 	} else if (pfn_changed && (v = env_violation(env))) {
 		/* handle_changed_spte() BUG()s on this: report it if it gets past. */
 		__builtin_memset(v, 0, sizeof(*v));
@@ -852,11 +1009,15 @@ PROTO_STEP void proto_on_change(struct env *env, const struct spte_event *ev,
 		else if (new_perms & ~old_perms)
 			tr = TR_WIDEN;
 		/*
-		 * Taking write access away owes a flush before the dirty state
-		 * is reported (kvm_mmu_slot_apply_flags() explains why even an
-		 * SPTE that is only MMU-writable needs it).
+		 * Taking write access away, or clearing the dirty bit (PML),
+		 * owes a flush before the dirty state is reported
+		 * (kvm_mmu_slot_apply_flags() explains why even an SPTE that
+		 * is only MMU-writable needs it).  Aging's access tracking
+		 * owes none.
 		 */
-		if ((old_perms & PERM_WRITE) && !(new_perms & PERM_WRITE) &&
+		if ((((old_perms & PERM_WRITE) && !(new_perms & PERM_WRITE) &&
+		      !spte_access_tracked(c, ev->new_spte)) ||
+		     spte_dirty_cleared(c, ev->old_spte, ev->new_spte)) &&
 		    tracked && !(ev->flags & SPTE_F_VM_GUESSED) &&
 		    !proto_zap_exempt(env, ev)) {
 			struct vm_state *vm = proto_vm_get(env, ev->vm, ev->pid,
@@ -884,6 +1045,26 @@ PROTO_INLINE void proto_on_nonpresent(struct env *env,
 }
 
 /* Every SPTE change, from any source. */
+/*
+ * A task's unlink context lasts while it writes the removed table's
+ * entries (and, on 6.12, unfreezes the unlinked SPTE itself): any other
+ * SPTE write of the task ends it, so that a later zap in the same range
+ * never inherits an old sequence.
+ */
+PROTO_INLINE void proto_removal_settle(struct env *env,
+				       const struct spte_event *ev)
+{
+	struct removal_ctx *r = env_removal_lookup(env, ev->tid);
+
+	if (!r || !r->vm)
+		return;
+	if (r->vm == ev->vm && ev->gfn >= r->lo && ev->gfn < r->hi &&
+	    (ev->level < r->level ||
+	     (ev->level == r->level && ev->gfn == r->lo)))
+		return;
+	r->vm = 0;
+}
+
 PROTO_INLINE void proto_spte(struct env *env, const struct spte_event *ev)
 {
 	const struct spte_config *c = env_cfg(env);
@@ -892,6 +1073,7 @@ PROTO_INLINE void proto_spte(struct env *env, const struct spte_event *ev)
 	struct spte_key key;
 
 	proto_count(env, CNT_SPTE_EVENTS);
+	proto_removal_settle(env, ev);
 	if (ev->old_spte == ev->new_spte) {
 		proto_count(env, CNT_SAME_VALUE);
 		return;
@@ -944,8 +1126,14 @@ PROTO_INLINE void proto_flush_begin(struct env *env, const struct vm_event *ev)
 	f.start_gfn = ev->start_gfn;
 	f.pages = ev->pages;
 	proto_inflight_key(&k, ev);
-	if (env_inflight_update(env, &k, &f))
+	/*
+	 * An untracked flush would cover nothing at its end: the zaps it may
+	 * cover (those before it) become undecidable instead.
+	 */
+	if (env_inflight_update(env, &k, &f)) {
 		proto_count(env, CNT_INFLIGHT_FULL);
+		env_store_max(&vm->lost_seq, f.seq);
+	}
 }
 
 PROTO_INLINE void proto_flush_complete(struct env *env, struct vm_state *vm,
@@ -963,7 +1151,7 @@ PROTO_INLINE void proto_flush_complete(struct env *env, struct vm_state *vm,
 	head = env_fetch_add(&vm->ring_head, 1);
 	slot = head & (FLUSH_RING - 1);
 	if (vm->ring[slot].seq)
-		env_store_max(&vm->ranged_lost_seq, vm->ring[slot].seq);
+		env_store_max(&vm->lost_seq, vm->ring[slot].seq);
 	/* Invalidate the slot first: a reader must not match a torn range. */
 	vm->ring[slot].seq = 0;
 	vm->ring[slot].start = start;
@@ -973,8 +1161,9 @@ PROTO_INLINE void proto_flush_complete(struct env *env, struct vm_state *vm,
 
 /*
  * A flush end covers zaps only if its begin was seen: an end whose begin
- * came before the monitor started (or was lost) may have begun before a
- * zap the monitor recorded, so it is counted and otherwise ignored.
+ * came before the monitor started (or was lost) may have begun before or
+ * after a zap the monitor recorded, so it covers none of them, and the
+ * ones it may have covered become undecidable.
  */
 PROTO_INLINE void proto_flush_end(struct env *env, const struct vm_event *ev)
 {
@@ -988,6 +1177,17 @@ PROTO_INLINE void proto_flush_end(struct env *env, const struct vm_event *ev)
 	f = env_inflight_lookup(env, &k);
 	if (!f) {
 		proto_count(env, CNT_FLUSH_UNPAIRED);
+		/*
+		 * A flush whose begin was not seen (it began before the
+		 * monitor attached its flush programs, or its begin could not
+		 * be tracked) may have begun after any zap recorded so far,
+		 * or after those numbered below its own sequence: they become
+		 * undecidable rather than uncovered.
+		 */
+		vm = env_vm_lookup(env, ev->vm);
+		if (vm)
+			env_store_max(&vm->lost_seq,
+				      ev->seq ? ev->seq : vm->begun_seq + 1);
 		return;
 	}
 	seq = f->seq;
@@ -1038,14 +1238,16 @@ PROTO_INLINE void proto_roots_invalid(struct env *env,
 		vm->flags |= VM_ROOTS_INVALID;
 }
 
-/* The VM is being destroyed: the sweeper drops its state. */
+/*
+ * The VM is being destroyed: its state goes at once, so that a host with VM
+ * churn never fills the VM map with dead VMs; the sweeper drops what else
+ * it left (pending zaps, batches, tables), and its id is remembered so that
+ * the events of its teardown do not bring it back.
+ */
 PROTO_INLINE void proto_vm_destroy(struct env *env, const struct vm_event *ev)
 {
-	struct vm_state *vm = env_vm_lookup(env, ev->vm);
-
 	proto_count(env, CNT_VM_DESTROYED);
-	if (vm)
-		vm->flags |= VM_DEAD;
+	env_vm_bury(env, ev->vm);
 }
 
 /* ---- Dispatch ------------------------------------------------------------------ */

@@ -104,6 +104,34 @@ PROTO_INLINE __u32 spte_perms(const struct spte_config *c, __u64 spte)
 	return perms;
 }
 
+/*
+ * Dirty bit of a leaf: bit 9 with EPT A/D bits, bit 6 on NPT.  Clearing it
+ * while the SPTE stays writable is how dirty logging write-protects with
+ * PML (kvm_tdp_mmu_clear_dirty_pt_masked(), clear_dirty_gfn_range()): a
+ * vCPU that keeps a TLB entry with D set writes without logging, exactly
+ * as through a stale writable entry.
+ */
+PROTO_INLINE bool spte_dirty_cleared(const struct spte_config *c,
+				     __u64 old_spte, __u64 new_spte)
+{
+	__u64 d = c->flavor == MMU_EPT ? 1ULL << 9 : 1ULL << 6;
+
+	return (old_spte & d) && !(new_spte & d) &&
+	       (new_spte & c->write_mask);
+}
+
+/*
+ * EPT without A/D bits: aging marks an SPTE for access tracking by saving
+ * and clearing its RWX bits (mark_spte_for_access_track()), and never
+ * flushes for it (kvm_mmu_notifier_clear_young(): aging tolerates stale
+ * entries).  Not a write-protection owed to dirty logging.
+ */
+PROTO_INLINE bool spte_access_tracked(const struct spte_config *c,
+				      __u64 spte)
+{
+	return c->flavor == MMU_EPT && !(spte & 7);
+}
+
 PROTO_INLINE __u32 level_index(__u32 level)
 {
 	if (level < 1)
@@ -211,7 +239,7 @@ PROTO_INLINE __u32 proto_coverage(const struct vm_state *vm, __u64 seq,
 		if (r->seq > seq && r->start <= lo && hi <= r->end)
 			return COVERAGE_FLUSHED;
 	}
-	if (vm->ranged_lost_seq > seq)
+	if (vm->lost_seq > seq)
 		return COVERAGE_UNKNOWN;
 	return COVERAGE_NONE;
 }
@@ -333,7 +361,7 @@ enum sweep_action {
 	SWEEP_KEEP,
 	SWEEP_COVERED,		/* a completed flush covers it: drop, it is safe */
 	SWEEP_EXPIRED,		/* older than the TTL: drop and say so */
-	SWEEP_VM_GONE,		/* its VM was destroyed: drop */
+	SWEEP_VM_GONE,		/* its VM was destroyed (no state): drop */
 };
 
 /* What the sweeper does with a pending zap or a region summary. */
@@ -345,10 +373,15 @@ PROTO_INLINE __u32 proto_sweep_action(const struct vm_state *vm,
 	__u32 level = spte_key_level(key) & (SPTE_KEY_SUMMARY - 1);
 	__u64 gfn = spte_key_gfn(key);
 
-	if (vm && (vm->flags & VM_DEAD))
+	/*
+	 * VM ids are never reused and a VM's state is only deleted when it is
+	 * destroyed (a full map refuses new VMs, it evicts none): no state
+	 * means a destroyed VM.
+	 */
+	if (!vm)
 		return SWEEP_VM_GONE;
-	if (vm && proto_coverage(vm, p->seq, gfn, gfn + level_pages(level)) ==
-		  COVERAGE_FLUSHED)
+	if (proto_coverage(vm, p->seq, gfn, gfn + level_pages(level)) ==
+	    COVERAGE_FLUSHED)
 		return SWEEP_COVERED;
 	if (ttl && now > p->zap_ns && now - p->zap_ns > ttl)
 		return SWEEP_EXPIRED;

@@ -314,10 +314,18 @@ static __always_inline __u64 stock_vm_id(struct kvm *kvm, bool create)
 	return fresh;
 }
 
-/* kvm->stat.generic.remote_tlb_flush_requests: every kvm_flush_remote_tlbs(). */
+/*
+ * Evidence that no flush happened (stock kernels): kvm_flush_remote_tlbs()
+ * increments kvm->stat.generic.remote_tlb_flush_requests on every call and
+ * remote_tlb_flush when the flush was done.  Both increments are plain,
+ * not atomic: a racing flush can overwrite one with a stale value, so the
+ * sum of the two is used, which stays unchanged across a flush only if
+ * both increments were lost.
+ */
 static __always_inline __u64 flush_requests(struct kvm *kvm)
 {
-	return BPF_CORE_READ(kvm, stat.generic.remote_tlb_flush_requests);
+	return BPF_CORE_READ(kvm, stat.generic.remote_tlb_flush_requests) +
+	       BPF_CORE_READ(kvm, stat.generic.remote_tlb_flush);
 }
 
 SEC("raw_tp/kvm_tdp_mmu_spte_changed")

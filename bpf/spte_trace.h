@@ -224,13 +224,21 @@ enum spte_state_flags {
 	STATE_UNTRACKED = 1 << 3,	/* zap could not be tracked */
 	STATE_EXPIRED = 1 << 4,		/* pending zap dropped after the TTL */
 	STATE_EXEMPT = 1 << 5,		/* zapped in a torn-down or invalid root */
+	STATE_BATCHED = 1 << 6,		/* zap checked at its task's deadline */
 };
 
-/* Per-SPTE history (LRU map): feeds the histograms and first/covered. */
+/*
+ * Per-SPTE history (LRU map): feeds the histograms and first/covered, and
+ * for a zap checked at its task's deadline (STATE_BATCHED, patched kernel)
+ * what R1 needs to classify an install over it: no pending entry is kept
+ * for such zaps, so one zap of a million SPTEs costs one batch.
+ */
 struct spte_state {
 	__u64 ts_ns;		/* last install or zap (freeze) */
+	__u64 seq;		/* batched zap: flushes begun before it */
+	__u64 old_spte;		/* batched zap: the value it zapped */
+	__u32 tid;		/* batched zap: the zapping task */
 	__u32 flags;
-	__u32 pad;
 };
 
 /* pending_zap.flags */
@@ -239,6 +247,8 @@ struct spte_state {
 #define PZ_REPORTED	(1U << 2)	/* a deadline rule already reported it */
 #define PZ_LATE		(1U << 3)	/* stock 6.10+: reported after its flush */
 #define PZ_GUESSED	(1U << 4)	/* VM identity was a guess */
+#define PZ_UNLINK_BATCHED (1U << 5)	/* child of a table unlinked under the
+					 * write lock: owed at its deadline */
 
 /*
  * A zap that no completed flush is known to cover yet (non-evicting map).
@@ -264,14 +274,15 @@ struct flush_range {
 };
 
 /* vm_state.flags */
-#define VM_DEAD		(1U << 0)	/* destroyed: forget once swept */
 #define VM_ROOTS_INVALID (1U << 1)	/* stock: invalid roots may be zapped */
 
 /* Per-VM flush bookkeeping. */
 struct vm_state {
 	__u64 begun_seq;	/* highest sequence begun */
 	__u64 full_done_seq;	/* highest sequence of a completed full flush */
-	__u64 ranged_lost_seq;	/* highest completed ranged seq pushed out of ring */
+	__u64 lost_seq;		/* flushes up to here may be missing: a ranged
+				 * one pushed out of the ring, a begin not
+				 * tracked (inflight full), an end without begin */
 	__u64 last_zap_seq;	/* begun_seq at the VM's latest tracked zap */
 	__u64 ring_head;
 	struct flush_range ring[FLUSH_RING];
@@ -339,6 +350,23 @@ struct removed_table {
 };
 
 #define TABLE_EXEMPT	(1U << 0)	/* removed in a torn-down or invalid root */
+
+/*
+ * A task's latest unlink of a page table (a non-leaf zap or freeze).  The
+ * entries below it are written after it, by the same task and possibly
+ * after the flush that followed the unlink (6.12's collapse: upstream
+ * aca48556c592 handles the removed table after the unfreeze); they inherit
+ * its sequence, because no vCPU could reach them since the unlink.
+ */
+struct removal_ctx {
+	__u64 vm;
+	__u64 lo, hi;		/* gfns [lo, hi) under the removed table */
+	__u64 seq;		/* begun_seq at the unlink */
+	__u64 flush_reqs;	/* stock counter at the unlink */
+	__u32 level;		/* the removed table's own SPTE level */
+	__u32 flags;		/* PZ_LATE | PZ_GUESSED of the unlink,
+				 * PZ_UNLINK_BATCHED if it joined its batch */
+};
 
 /* stock mode: the KVM entry point a task is in (src/sources.c, hooks) */
 struct task_ctx {
@@ -431,7 +459,10 @@ enum counter {
 	CNT_SITES_FULL,		/* flame graph site map full */
 	CNT_HOLDERS_FULL,	/* holder map full: a batch not tracked */
 	CNT_TABLES_FULL,	/* table map full: a removal not tracked */
-	CNT_DEADLINES,		/* deadline events seen */
+	CNT_DEADLINES,		/* deadline events seen: yield, */
+	CNT_DEADLINES_UNLOCK,	/* ... unlock, */
+	CNT_DEADLINES_NOTIFIER,	/* ... notifier return, */
+	CNT_DEADLINES_DIRTY_LOG, /* ... dirty log: CNT_DEADLINES + reason */
 	CNT_DEADLINE_UNDECIDED,	/* deadline check could not decide */
 	CNT_DEADLINE_UNVERIFIED, /* ... because flushes are only partly visible */
 	CNT_FREE_PT,		/* page table frees seen */

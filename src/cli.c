@@ -2,303 +2,481 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
+#include "commands.h"
 #include "engine.h"
-#include "monitor.h"
+#include "parse.h"
+#include "privdrop.h"
+#include "proc.h"
 #include "spte.h"
+#include "util.h"
 
 #define CAP_SYS_ADMIN_BIT 21
 #define CAP_PERFMON_BIT 38
 #define CAP_BPF_BIT 39
 
-enum {
-	OPT_STOCK = 0x100,
-	OPT_REMOVED,
-	OPT_MMU,
-	OPT_MAX_SPTES,
-	OPT_MAX_PENDING,
-	OPT_MAX_VMS,
-	OPT_MAX_STACKS,
-	OPT_PENDING_TTL,
-	OPT_NO_STACKS,
-	OPT_NO_HISTS,
-	OPT_PROMETHEUS,
-	OPT_TEXTFILE,
-	OPT_FOLDED,
-	OPT_SVG,
-	OPT_RECORD,
-	OPT_USER,
-	OPT_NO_PRIVDROP,
-	OPT_VM_LIMIT,
-	OPT_SINGLE_VM,
-	OPT_HOOKS,
+volatile sig_atomic_t spte_exiting;
+
+#define ON_LIVE (1U << CLI_LIVE)
+#define ON_REPORT (1U << CLI_REPORT)
+#define ON_ALL (ON_LIVE | ON_REPORT)
+
+static const char *const cmd_names[CLI_CMDS] = {
+	[CLI_LIVE] = "live tracing",
+	[CLI_REPORT] = "report",
 };
 
-static const struct option long_opts[] = {
-	{ "duration", required_argument, NULL, 'd' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "version", no_argument, NULL, 'V' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "stock", no_argument, NULL, OPT_STOCK },
-	{ "removed-spte", required_argument, NULL, OPT_REMOVED },
-	{ "mmu", required_argument, NULL, OPT_MMU },
-	{ "max-sptes", required_argument, NULL, OPT_MAX_SPTES },
-	{ "max-pending", required_argument, NULL, OPT_MAX_PENDING },
-	{ "max-vms", required_argument, NULL, OPT_MAX_VMS },
-	{ "max-stacks", required_argument, NULL, OPT_MAX_STACKS },
-	{ "pending-ttl", required_argument, NULL, OPT_PENDING_TTL },
-	{ "no-stacks", no_argument, NULL, OPT_NO_STACKS },
-	{ "no-hists", no_argument, NULL, OPT_NO_HISTS },
-	{ "json", no_argument, NULL, 'j' },
-	{ "prometheus", required_argument, NULL, OPT_PROMETHEUS },
-	{ "textfile", required_argument, NULL, OPT_TEXTFILE },
-	{ "folded", required_argument, NULL, OPT_FOLDED },
-	{ "svg", required_argument, NULL, OPT_SVG },
-	{ "record", required_argument, NULL, OPT_RECORD },
-	{ "user", required_argument, NULL, OPT_USER },
-	{ "no-privdrop", no_argument, NULL, OPT_NO_PRIVDROP },
-	{ "vm-limit", required_argument, NULL, OPT_VM_LIMIT },
-	{ "single-vm", no_argument, NULL, OPT_SINGLE_VM },
-	{ "hooks", required_argument, NULL, OPT_HOOKS },
-	{}
+struct cli_opt;
+typedef int (*opt_fn)(struct cli *cli, const struct cli_opt *o,
+		      const char *arg);
+
+/* One option: getopt's list, --help and the checks all come from here. */
+struct cli_opt {
+	const char *name;
+	char key; /* short option, 0: none */
+	const char *arg; /* its argument in --help, NULL: none */
+	unsigned int on; /* ON_* */
+	const char *help;
+	opt_fn fn;
+	size_t off; /* --max-*: the field of struct spte_limits */
+	__u64 min, max; /* numeric arguments */
 };
 
-static void usage(FILE *f, const char *prog)
-{
-	fprintf(f,
-		"usage: %s [options] [interval [count]]\n"
-		"       %s report [options] FILE\n"
-		"\n"
-		"Trace the KVM TDP MMU's removed-SPTE protocol: report every guest mapping\n"
-		"reinstalled before the remote TLB flush that must follow its zap, and show\n"
-		"how SPTEs cycle present -> removed -> present.\n"
-		"\n"
-		"  interval               print counters and histograms every N seconds\n"
-		"  count                  stop after this many intervals\n"
-		"  -d, --duration SECS    stop after SECS seconds\n"
-		"      --stock            ignore a patched kernel's tracepoints\n"
-		"      --hooks KIND       unpatched flush/teardown hooks: auto (fentry, else\n"
-		"                         kprobe), fentry, kprobe or none\n"
-		"      --removed-spte VAL exact removed-SPTE value (default: recognise\n"
-		"                         0x5a0, with or without bit 63, as on 5.13-6.x)\n"
-		"      --mmu npt|ept      SPTE format (default: from kvm_amd/kvm_intel)\n"
-		"      --max-sptes N      SPTEs with history (LRU, default 262144)\n"
-		"      --max-pending N    zaps awaiting a flush (default 65536)\n"
-		"      --max-vms N        VMs tracked (default 1024)\n"
-		"      --max-stacks N     distinct kernel stacks (default 16384)\n"
-		"      --pending-ttl SECS drop zaps no flush covered after SECS\n"
-		"                         (default 60, 0: never), counted as 'expired'\n"
-		"      --no-stacks        do not capture kernel stacks\n"
-		"      --no-hists         no histograms in interval reports\n"
-		"\n"
-		"outputs:\n"
-		"  -j, --json             JSON lines on stdout: violations and summaries\n"
-		"      --prometheus [ADDR:]PORT  serve /metrics (default address 127.0.0.1)\n"
-		"      --textfile PATH    write the metrics for node_exporter, atomically\n"
-		"      --folded FILE      folded stacks of zap, install and violation sites\n"
-		"      --svg FILE         the same as an interactive SVG flame graph\n"
-		"      --record FILE      record every event for 'spte-trace report'\n"
-		"      --vm-limit N       VMs with their own metric labels (default 64)\n"
-		"      --user USER        run as USER after attaching (default nobody)\n"
-		"      --no-privdrop      keep running as root\n"
-		"\n"
-		"report FILE: replay a --record file, or the text of /sys/kernel/tracing/trace\n"
-		"or 'trace-cmd report', through the same protocol monitor; takes -j,\n"
-		"--folded, --svg, --textfile, --pending-ttl and --single-vm (stock ftrace\n"
-		"text without TGIDs: treat every event as one VM).\n"
-		"  -v, --verbose          libbpf debug output\n"
-		"  -V, --version          print the version\n"
-		"  -h, --help             this text\n"
-		"\n"
-		"examples:\n"
-		"  spte-trace             trace until Ctrl-C, then print a summary\n"
-		"  spte-trace 5           report every 5 seconds\n"
-		"  spte-trace 1 10        report every second, 10 times\n"
-		"  spte-trace -d 30 --no-hists   30 s, violations and counters only\n"
-		"  spte-trace --stock     use kvm_tdp_mmu_spte_changed even on a patched kernel\n"
-		"  spte-trace --prometheus 9464 --folded zaps.folded 60\n"
-		"  spte-trace --record run.spte -d 60 && spte-trace report run.spte\n"
-		"  trace-cmd report | spte-trace report /dev/stdin\n"
-		"\n"
-		"Exit status: 0 on success, 1 on a runtime error, 2 on bad usage.\n"
-		"See spte-trace(8).\n",
-		prog, prog);
-}
+/* ---- Values ----------------------------------------------------------------- */
 
-static int bad(const char *opt, const char *val, const char *why)
+static int bad(const struct cli_opt *o, const char *val, const char *why)
 {
-	fprintf(stderr, "spte-trace: invalid %s '%s': %s\n", opt, val, why);
+	fprintf(stderr, "spte-trace: invalid --%s '%s': %s\n", o->name, val,
+		why);
 	fprintf(stderr, "spte-trace: try 'spte-trace --help'\n");
 	return -EINVAL;
 }
 
-static int parse_uint(const char *opt, const char *s, unsigned long long max,
-		      unsigned long long min, __u64 *out)
+static int number(const struct cli_opt *o, const char *s, __u64 *out)
 {
+	char why[96];
 	__u64 v;
 
 	if (parse_u64(s, &v))
-		return bad(opt, s, "not a non-negative integer");
-	if (v < min || v > max) {
-		char why[64];
-
-		snprintf(why, sizeof(why), "must be between %llu and %llu", min,
-			 max);
-		return bad(opt, s, why);
+		return bad(o, s,
+			   "not a number (decimal, or hexadecimal after 0x; "
+			   "no signs or blanks)");
+	if (v < o->min || v > o->max) {
+		snprintf(why, sizeof(why), "must be between %llu and %llu",
+			 o->min, o->max);
+		return bad(o, s, why);
 	}
 	*out = v;
 	return 0;
 }
 
-static int parse_u32_opt(const char *opt, const char *s, __u32 min, __u32 *out)
+static int opt_duration(struct cli *cli, const struct cli_opt *o,
+			const char *arg)
 {
 	__u64 v;
-	int err = parse_uint(opt, s, 1U << 26, min, &v);
+	int err = number(o, arg, &v);
 
 	if (!err)
-		*out = v;
+		cli->duration_s = v;
 	return err;
 }
 
-static int parse_mmu(struct cli *cli, const char *s)
+static int opt_verbose(struct cli *cli, const struct cli_opt *o,
+		       const char *arg)
 {
-	if (!strcmp(s, "npt"))
-		cli->cfg.flavor = MMU_NPT;
-	else if (!strcmp(s, "ept"))
-		cli->cfg.flavor = MMU_EPT;
-	else
-		return bad("--mmu", s, "expected 'npt' or 'ept'");
-	cli->cfg_flavor_set = true;
+	cli->verbose = true;
 	return 0;
 }
 
-static int parse_hooks(struct cli *cli, const char *s)
+static int opt_stock(struct cli *cli, const struct cli_opt *o, const char *arg)
 {
-	cli->no_fentry = cli->no_kprobe = false;
-	if (!strcmp(s, "fentry"))
-		cli->no_kprobe = true;
-	else if (!strcmp(s, "kprobe"))
-		cli->no_fentry = true;
-	else if (!strcmp(s, "none"))
-		cli->no_fentry = cli->no_kprobe = true;
-	else if (strcmp(s, "auto"))
-		return bad("--hooks", s,
-			   "expected auto, fentry, kprobe or none");
+	cli->mon.force_stock = true;
 	return 0;
 }
 
-static int parse_opt(struct cli *cli, int opt, const char *arg)
+static int opt_hooks(struct cli *cli, const struct cli_opt *o, const char *arg)
+{
+	static const struct {
+		const char *name;
+		bool no_fentry, no_kprobe;
+	} kinds[] = {
+		{ "auto", false, false },
+		{ "fentry", false, true },
+		{ "kprobe", true, false },
+		{ "none", true, true },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(kinds); i++) {
+		if (!strcmp(arg, kinds[i].name)) {
+			cli->mon.no_fentry = kinds[i].no_fentry;
+			cli->mon.no_kprobe = kinds[i].no_kprobe;
+			return 0;
+		}
+	}
+	return bad(o, arg, "expected auto, fentry, kprobe or none");
+}
+
+static int opt_removed(struct cli *cli, const struct cli_opt *o,
+		       const char *arg)
 {
 	__u64 v;
-	int err = 0;
+	int err = number(o, arg, &v);
 
-	switch (opt) {
-	case 'd':
-		err = parse_uint("--duration", arg, 86400 * 365, 1, &v);
-		cli->duration_s = v;
-		break;
-	case 'v':
-		cli->verbose = true;
-		break;
-	case OPT_STOCK:
-		cli->force_stock = true;
-		break;
-	case OPT_REMOVED:
-		err = parse_uint("--removed-spte", arg, ~0ULL, 1, &v);
-		cli->cfg.removed_value = v;
-		break;
-	case OPT_MMU:
-		err = parse_mmu(cli, arg);
-		break;
-	case OPT_MAX_SPTES:
-		err = parse_u32_opt("--max-sptes", arg, 16, &cli->limits.max_sptes);
-		break;
-	case OPT_MAX_PENDING:
-		err = parse_u32_opt("--max-pending", arg, 16,
-				    &cli->limits.max_pending);
-		break;
-	case OPT_MAX_VMS:
-		err = parse_u32_opt("--max-vms", arg, 1, &cli->limits.max_vms);
-		break;
-	case OPT_MAX_STACKS:
-		err = parse_u32_opt("--max-stacks", arg, 16, &cli->limits.max_stacks);
-		break;
-	case OPT_PENDING_TTL:
-		err = parse_uint("--pending-ttl", arg, 86400, 0, &v);
-		cli->pending_ttl_ns = v * 1000000000ULL;
-		break;
-	case OPT_NO_STACKS:
-		cli->cfg.stacks = 0;
-		break;
-	case OPT_NO_HISTS:
-		cli->no_hists = true;
-		break;
-	case 'j':
-		cli->json = true;
-		break;
-	case OPT_PROMETHEUS:
-		cli->prometheus = arg;
-		break;
-	case OPT_TEXTFILE:
-		cli->textfile = arg;
-		break;
-	case OPT_FOLDED:
-		cli->folded = arg;
-		break;
-	case OPT_SVG:
-		cli->svg = arg;
-		break;
-	case OPT_RECORD:
-		cli->record = arg;
-		cli->cfg.record = 1;
-		break;
-	case OPT_USER:
-		cli->user = arg;
-		break;
-	case OPT_NO_PRIVDROP:
-		cli->user = NULL;
-		break;
-	case OPT_VM_LIMIT:
-		err = parse_uint("--vm-limit", arg, 100000, 0, &v);
-		cli->vm_limit = v;
-		break;
-	case OPT_SINGLE_VM:
-		cli->single_vm = true;
-		break;
-	case OPT_HOOKS:
-		err = parse_hooks(cli, arg);
-		break;
-	default:
-		fprintf(stderr, "spte-trace: try 'spte-trace --help'\n");
-		err = -EINVAL;
+	if (!err) {
+		cli->mon.cfg.removed_value = v;
+		cli->removed_given = true;
 	}
 	return err;
+}
+
+static int opt_mmu(struct cli *cli, const struct cli_opt *o, const char *arg)
+{
+	if (!strcmp(arg, "npt"))
+		cli->mon.cfg.flavor = MMU_NPT;
+	else if (!strcmp(arg, "ept"))
+		cli->mon.cfg.flavor = MMU_EPT;
+	else
+		return bad(o, arg, "expected 'npt' or 'ept'");
+	cli->mon.mmu_auto = false;
+	cli->mmu_given = true;
+	return 0;
+}
+
+static int opt_limit(struct cli *cli, const struct cli_opt *o, const char *arg)
+{
+	__u64 v;
+	int err = number(o, arg, &v);
+
+	if (!err) {
+		*(__u32 *)((char *)&cli->mon.limits + o->off) = v;
+		*(__u32 *)((char *)&cli->limits_given + o->off) = v;
+	}
+	return err;
+}
+
+static int opt_ttl(struct cli *cli, const struct cli_opt *o, const char *arg)
+{
+	__u64 v;
+	int err = number(o, arg, &v);
+
+	if (!err)
+		cli->pending_ttl_ns = v * 1000000000ULL;
+	return err;
+}
+
+static int opt_no_stacks(struct cli *cli, const struct cli_opt *o,
+			 const char *arg)
+{
+	cli->mon.cfg.stacks = 0;
+	return 0;
+}
+
+static int opt_no_hists(struct cli *cli, const struct cli_opt *o,
+			const char *arg)
+{
+	cli->no_hists = true;
+	return 0;
+}
+
+static int opt_json(struct cli *cli, const struct cli_opt *o, const char *arg)
+{
+	cli->out.json = true;
+	return 0;
+}
+
+/* The option's path or address, kept in the struct the table names. */
+static int opt_string(struct cli *cli, const struct cli_opt *o, const char *arg)
+{
+	if (!*arg)
+		return bad(o, arg, "empty");
+	*(const char **)((char *)cli + o->off) = arg;
+	if (o->off == offsetof(struct cli, out.record))
+		cli->mon.cfg.record = 1;
+	return 0;
+}
+
+static int opt_no_privdrop(struct cli *cli, const struct cli_opt *o,
+			   const char *arg)
+{
+	cli->user = NULL;
+	return 0;
+}
+
+static int opt_vm_limit(struct cli *cli, const struct cli_opt *o,
+			const char *arg)
+{
+	__u64 v;
+	int err = number(o, arg, &v);
+
+	if (!err)
+		cli->out.vm_limit = v;
+	return err;
+}
+
+static int opt_single_vm(struct cli *cli, const struct cli_opt *o,
+			 const char *arg)
+{
+	cli->text_vm = TRACE_TEXT_VM_SINGLE;
+	return 0;
+}
+
+/* ---- The table -------------------------------------------------------------- */
+
+#define FLAG(n, k, on_, h, f)                                      \
+	{                                                          \
+		.name = n, .key = k, .on = on_, .help = h, .fn = f \
+	}
+#define ARG(n, k, a, on_, h, f)                                              \
+	{                                                                    \
+		.name = n, .key = k, .arg = a, .on = on_, .help = h, .fn = f \
+	}
+#define NUM(n, k, a, on_, h, f, lo, hi)                                       \
+	{                                                                     \
+		.name = n, .key = k, .arg = a, .on = on_, .help = h, .fn = f, \
+		.min = lo, .max = hi                                          \
+	}
+#define LIMIT_OPT(field, def, opt, what)                \
+	{ .name = opt,                                  \
+	  .arg = "N",                                   \
+	  .on = ON_ALL,                                 \
+	  .help = "map size (default " #def "): " what, \
+	  .fn = opt_limit,                              \
+	  .off = offsetof(struct spte_limits, field),   \
+	  .min = 16,                                    \
+	  .max = 1U << 26 },
+#define STRING_OPT(n, a, on_, h, field)                                      \
+	{                                                                    \
+		.name = n, .arg = a, .on = on_, .help = h, .fn = opt_string, \
+		.off = offsetof(struct cli, field)                           \
+	}
+
+static const struct cli_opt options[] = {
+	NUM("duration", 'd', "SECS", ON_LIVE, "stop after SECS seconds",
+	    opt_duration, 1, 86400ULL * 365),
+	FLAG("stock", 0, ON_LIVE, "ignore a patched kernel's tracepoints",
+	     opt_stock),
+	ARG("hooks", 0, "KIND", ON_LIVE,
+	    "unpatched flush/teardown hooks: auto (fentry, else kprobe), "
+	    "fentry, kprobe or none",
+	    opt_hooks),
+	NUM("removed-spte", 0, "VAL", ON_ALL,
+	    "exact removed-SPTE value (default: recognise 0x5a0, with or "
+	    "without bit 63, as on 5.13-6.x)",
+	    opt_removed, 1, ~0ULL),
+	ARG("mmu", 0, "npt|ept", ON_ALL,
+	    "SPTE format (default: from kvm_amd/kvm_intel live, npt for "
+	    "traces; a recording keeps its own)",
+	    opt_mmu),
+	SPTE_MAP_LIMITS(LIMIT_OPT) NUM(
+		"pending-ttl", 0, "SECS", ON_ALL,
+		"drop zaps no flush covered after SECS (default 60, 0: never), "
+		"counted as 'expired'",
+		opt_ttl, 0, 86400),
+	FLAG("no-stacks", 0, ON_LIVE, "do not capture kernel stacks",
+	     opt_no_stacks),
+	FLAG("no-hists", 0, ON_LIVE, "no histograms in interval reports",
+	     opt_no_hists),
+	FLAG("single-vm", 0, ON_REPORT,
+	     "stock events without TGIDs: every event belongs to one VM",
+	     opt_single_vm),
+	FLAG("json", 'j', ON_ALL,
+	     "JSON lines on stdout: violations and summaries", opt_json),
+	STRING_OPT("prometheus", "[ADDR:]PORT", ON_LIVE,
+		   "serve /metrics (default address 127.0.0.1)",
+		   out.prometheus),
+	STRING_OPT("textfile", "PATH", ON_ALL,
+		   "write the metrics for node_exporter, atomically",
+		   out.textfile),
+	STRING_OPT("folded", "FILE", ON_ALL,
+		   "folded stacks of zap, install and violation sites",
+		   out.folded),
+	STRING_OPT("svg", "FILE", ON_ALL,
+		   "the same as an interactive SVG flame graph", out.svg),
+	STRING_OPT("record", "FILE", ON_LIVE,
+		   "record every event for 'spte-trace report'", out.record),
+	NUM("vm-limit", 0, "N", ON_ALL,
+	    "VMs with their own metric labels (default 64)", opt_vm_limit, 0,
+	    100000),
+	STRING_OPT("user", "USER", ON_LIVE,
+		   "run as USER after attaching (default " PRIVDROP_DEFAULT_USER
+		   ")",
+		   user),
+	FLAG("no-privdrop", 0, ON_LIVE, "keep running as root",
+	     opt_no_privdrop),
+	FLAG("verbose", 'v', ON_ALL, "libbpf debug output", opt_verbose),
+	FLAG("version", 'V', ON_ALL, "print the version", NULL),
+	FLAG("help", 'h', ON_ALL, "this text", NULL),
+};
+
+#define NOPTS ARRAY_SIZE(options)
+
+/* ---- Help ------------------------------------------------------------------- */
+
+static void print_opt(FILE *f, const struct cli_opt *o)
+{
+	char left[40];
+	const char *h = o->help;
+	int width = 76 - 26;
+
+	if (o->key)
+		snprintf(left, sizeof(left), "-%c, --%s%s%s", o->key, o->name,
+			 o->arg ? " " : "", o->arg ? o->arg : "");
+	else
+		snprintf(left, sizeof(left), "    --%s%s%s", o->name,
+			 o->arg ? " " : "", o->arg ? o->arg : "");
+	fprintf(f, "  %-24s", left);
+	if (strlen(left) > 23)
+		fprintf(f, "\n  %-24s", "");
+	/* wrap the help at word boundaries */
+	while (strlen(h) > (size_t)width) {
+		int cut = width;
+
+		while (cut > 0 && h[cut] != ' ')
+			cut--;
+		if (!cut)
+			cut = width;
+		fprintf(f, "%.*s\n  %-24s", cut, h, "");
+		h += cut + (h[cut] == ' ');
+	}
+	fprintf(f, "%s\n", h);
+}
+
+static void print_section(FILE *f, const char *title, unsigned int on)
+{
+	size_t i;
+
+	fprintf(f, "\n%s:\n", title);
+	for (i = 0; i < NOPTS; i++)
+		if (options[i].on == on)
+			print_opt(f, &options[i]);
+}
+
+void cli__usage(FILE *f)
+{
+	fprintf(f,
+		"usage: spte-trace [options] [interval [count]]\n"
+		"       spte-trace report [options] FILE\n"
+		"\n"
+		"Trace the KVM TDP MMU's removed-SPTE protocol: report every rule the\n"
+		"remote TLB flush protocol breaks, and show how SPTEs cycle present ->\n"
+		"removed -> present.\n"
+		"\n"
+		"  interval                print counters and histograms every N seconds\n"
+		"  count                   stop after this many intervals\n"
+		"  report FILE             replay FILE through the same protocol monitor:\n"
+		"                          a --record file, a trace-cmd trace.dat, the\n"
+		"                          text of tracefs, 'trace-cmd report' or 'perf\n"
+		"                          script'; '-' or a pipe for stdin; gzip, xz or\n"
+		"                          zstd compressed\n");
+	print_section(f, "live tracing", ON_LIVE);
+	print_section(f, "report", ON_REPORT);
+	print_section(f, "both", ON_ALL);
+	fprintf(f,
+		"\nNumbers are decimal, or hexadecimal after 0x.\n"
+		"\n"
+		"examples:\n"
+		"  spte-trace             trace until Ctrl-C, then print a summary\n"
+		"  spte-trace 5           report every 5 seconds\n"
+		"  spte-trace -d 30 --no-hists   30 s, violations and counters only\n"
+		"  spte-trace --prometheus 9464 --folded zaps.folded 60\n"
+		"  spte-trace --record run.spte -d 60 && spte-trace report run.spte\n"
+		"  spte-trace report trace.dat\n"
+		"  trace-cmd report | spte-trace report -\n"
+		"\n"
+		"Exit status: 0 on success, 1 on a runtime error, 2 on bad usage.\n"
+		"See spte-trace(8).\n");
+}
+
+/* ---- Parsing ------------------------------------------------------------ */
+
+static void defaults(struct cli *cli)
+{
+	memset(cli, 0, sizeof(*cli));
+	monitor_opts__default(&cli->mon);
+	spte_config__default(&cli->mon.cfg);
+	spte_limits__default(&cli->mon.limits);
+	cli->mon.mmu_auto = true;
+	cli->pending_ttl_ns = 60ULL * 1000000000ULL;
+	cli->out.vm_limit = 64;
+	cli->user = PRIVDROP_DEFAULT_USER;
+	cli->text_vm = TRACE_TEXT_VM_TASK;
+}
+
+static void build_getopt(struct option *longs, char *shorts)
+{
+	size_t i;
+
+	memset(longs, 0, (NOPTS + 1) * sizeof(*longs));
+	for (i = 0; i < NOPTS; i++) {
+		longs[i].name = options[i].name;
+		longs[i].has_arg = options[i].arg ? required_argument :
+						    no_argument;
+		longs[i].val = 0x100 + i;
+		if (options[i].key) {
+			*shorts++ = options[i].key;
+			if (options[i].arg)
+				*shorts++ = ':';
+		}
+	}
+	*shorts = '\0';
+}
+
+static const struct cli_opt *find_opt(int val)
+{
+	size_t i;
+
+	if (val >= 0x100 && val < 0x100 + (int)NOPTS)
+		return &options[val - 0x100];
+	for (i = 0; i < NOPTS; i++)
+		if (options[i].key && options[i].key == val)
+			return &options[i];
+	return NULL;
+}
+
+static int usage_error(const char *fmt, const char *what)
+{
+	fprintf(stderr, "spte-trace: ");
+	fprintf(stderr, fmt, what);
+	fprintf(stderr, "\nspte-trace: try 'spte-trace --help'\n");
+	return -EINVAL;
 }
 
 static int parse_positional(struct cli *cli, int argc, char **argv)
 {
+	static const struct cli_opt interval = { .name = "interval",
+						 .min = 1,
+						 .max = 86400 };
+	static const struct cli_opt count = { .name = "count",
+					      .min = 1,
+					      .max = UINT_MAX };
 	__u64 v;
 	int err;
 
-	if (argc > 2) {
-		fprintf(stderr, "spte-trace: unexpected argument '%s'\n",
-			argv[2]);
-		fprintf(stderr, "spte-trace: try 'spte-trace --help'\n");
-		return -EINVAL;
+	if (cli->cmd == CLI_REPORT) {
+		if (argc != 1)
+			return usage_error("%s",
+					   "report needs exactly one FILE "
+					   "(a recording, a trace.dat or trace "
+					   "text; '-' for stdin)");
+		cli->input = argv[0];
+		return 0;
 	}
+	if (argc > 2)
+		return usage_error("unexpected argument '%s'", argv[2]);
 	if (argc >= 1) {
-		err = parse_uint("interval", argv[0], 86400, 1, &v);
+		err = number(&interval, argv[0], &v);
 		if (err)
 			return err;
 		cli->interval_s = v;
 	}
 	if (argc == 2) {
-		err = parse_uint("count", argv[1], UINT_MAX, 1, &v);
+		err = number(&count, argv[1], &v);
 		if (err)
 			return err;
 		cli->count = v;
@@ -306,105 +484,58 @@ static int parse_positional(struct cli *cli, int argc, char **argv)
 	return 0;
 }
 
-/* Which options mean nothing to a replay: say so rather than ignore them. */
-static int check_report_opts(const struct cli *cli)
-{
-	const char *bad_opt = cli->prometheus  ? "--prometheus" :
-			      cli->record      ? "--record" :
-			      cli->duration_s  ? "--duration" :
-			      cli->force_stock ? "--stock" :
-						 NULL;
-
-	if (!bad_opt)
-		return 0;
-	fprintf(stderr, "spte-trace: report: %s applies to live tracing only\n",
-		bad_opt);
-	return -EINVAL;
-}
-
-static int parse_report(struct cli *cli, int argc, char **argv)
-{
-	if (argc != 1) {
-		fprintf(stderr, "spte-trace: report needs exactly one FILE "
-				"(a --record file or ftrace text)\n");
-		fprintf(stderr, "spte-trace: try 'spte-trace --help'\n");
-		return -EINVAL;
-	}
-	cli->report = argv[0];
-	return check_report_opts(cli);
-}
-
-static void cli__defaults(struct cli *cli)
-{
-	memset(cli, 0, sizeof(*cli));
-	spte_config__default(&cli->cfg);
-	cli->pending_ttl_ns = 60ULL * 1000000000ULL;
-	spte_limits__default(&cli->limits);
-	cli->vm_limit = 64;
-	cli->user = "nobody";
-}
-
 int cli__parse(struct cli *cli, int argc, char **argv)
 {
-	int opt, err;
+	struct option longs[NOPTS + 1];
+	char shorts[2 * NOPTS + 1];
+	const struct cli_opt *o;
+	int val, err;
 
-	cli__defaults(cli);
-	optind = 1;
-	opterr = 1;
+	defaults(cli);
+	build_getopt(longs, shorts);
 	if (argc > 1 && !strcmp(argv[1], "report")) {
-		cli->report = "";
+		cli->cmd = CLI_REPORT;
 		argc--;
 		argv++;
 	}
-	while ((opt = getopt_long(argc, argv, "d:jvVh", long_opts, NULL)) !=
-	       -1) {
-		if (opt == 'h') {
-			usage(stdout, "spte-trace");
+	optind = 0; /* glibc: start over, forgetting any earlier parse */
+	opterr = 1;
+	while ((val = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
+		o = find_opt(val);
+		if (!o) {
+			fprintf(stderr,
+				"spte-trace: try 'spte-trace --help'\n");
+			return -EINVAL;
+		}
+		if (o->key == 'h') {
+			cli__usage(stdout);
 			return 1;
 		}
-		if (opt == 'V') {
+		if (o->key == 'V') {
 			printf("spte-trace %s\n", SPTE_TRACE_VERSION);
 			return 1;
 		}
-		err = parse_opt(cli, opt, optarg);
+		if (!(o->on & (1U << cli->cmd))) {
+			fprintf(stderr,
+				"spte-trace: --%s applies to %s only, not to %s\n",
+				o->name,
+				cmd_names[cli->cmd == CLI_LIVE ? CLI_REPORT :
+								 CLI_LIVE],
+				cmd_names[cli->cmd]);
+			return -EINVAL;
+		}
+		err = o->fn(cli, o, optarg);
 		if (err)
 			return err;
 	}
-	if (cli->report)
-		return parse_report(cli, argc - optind, argv + optind);
 	return parse_positional(cli, argc - optind, argv + optind);
-}
-
-void cli__monitor_opts(const struct cli *cli, struct monitor_opts *o)
-{
-	o->cfg = cli->cfg;
-	o->force_stock = cli->force_stock;
-	o->mmu_auto = !cli->cfg_flavor_set;
-	o->no_fentry = cli->no_fentry;
-	o->no_kprobe = cli->no_kprobe;
-	o->limits = cli->limits;
-}
-
-/* Effective capabilities from /proc/self/status; 0 if unreadable. */
-static unsigned long long cap_effective(void)
-{
-	unsigned long long caps = 0;
-	char line[256];
-	FILE *f = fopen("/proc/self/status", "r");
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "CapEff: %llx", &caps) == 1)
-			break;
-	fclose(f);
-	return caps;
 }
 
 int cli__check_privileges(void)
 {
-	unsigned long long caps = cap_effective();
+	__u64 caps = 0;
 
+	proc_status_hex("CapEff", &caps);
 	if (caps & (1ULL << CAP_SYS_ADMIN_BIT))
 		return 0;
 	if ((caps & (1ULL << CAP_BPF_BIT)) &&
@@ -412,7 +543,6 @@ int cli__check_privileges(void)
 		return 0;
 	fprintf(stderr,
 		"spte-trace: needs CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN) to load "
-		"its BPF programs;\n"
-		"            run it as root: sudo spte-trace\n");
+		"its BPF programs; run it as root\n");
 	return -EPERM;
 }

@@ -1,47 +1,49 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The command line: options, their validation, and the privilege check. */
+/*
+ * The command line, bpftool style: a subcommand (live tracing, the
+ * default, or `report FILE`), then options from one table (src/cli.c)
+ * that says which subcommands take each option and generates getopt's
+ * list and the --help text.  The option structs of the modules are filled
+ * in place: struct cli embeds them.
+ */
 #ifndef __SPTE_CLI_H
 #define __SPTE_CLI_H
 
 #include <stdbool.h>
-#include "spte_trace.h"
+#include <stdio.h>
+#include "monitor.h"
+#include "outputs.h"
+#include "trace_text.h"
 
-struct monitor_opts;
+enum cli_cmd {
+	CLI_LIVE, /* spte-trace [options] [interval [count]] */
+	CLI_REPORT, /* spte-trace report [options] FILE */
+	CLI_CMDS,
+};
 
 struct cli {
-	struct spte_config cfg;
-	bool cfg_flavor_set; /* --mmu given */
-	bool force_stock;
-	bool no_fentry, no_kprobe; /* --hooks */
+	enum cli_cmd cmd;
+	struct monitor_opts mon; /* cfg, limits, --stock, --hooks, --mmu */
+	struct outputs_opts out; /* -j, --prometheus, ..., --vm-limit */
+	struct spte_limits limits_given; /* --max-* given, 0: not given */
 	bool verbose;
 	bool no_hists;
+	bool mmu_given, removed_given;
 	unsigned int interval_s; /* 0: summary at the end only */
 	unsigned int count; /* intervals, 0: unlimited */
 	unsigned int duration_s; /* 0: until a signal */
 	__u64 pending_ttl_ns;
-	struct spte_limits limits; /* --max-* */
-
-	/* Operator outputs (src/outputs.c). */
-	bool json;
-	const char *prometheus;
-	const char *textfile;
-	const char *folded;
-	const char *svg;
-	const char *record;
-	unsigned int vm_limit;
 	const char *user; /* NULL: keep root (--no-privdrop) */
-
-	/* spte-trace report FILE */
-	const char *report;
-	bool single_vm; /* stock ftrace text holds one VM */
+	const char *input; /* report FILE */
+	enum trace_text_vm text_vm; /* --single-vm */
 };
 
 /*
  * 0: run; 1: help or version printed; negative: bad usage (the message is
- * printed already).
+ * printed already).  Parsing again starts from scratch.
  */
 int cli__parse(struct cli *cli, int argc, char **argv);
-void cli__monitor_opts(const struct cli *cli, struct monitor_opts *o);
+void cli__usage(FILE *f);
 /* Can we load BPF programs?  Prints what is missing when not. */
 int cli__check_privileges(void);
 

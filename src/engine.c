@@ -21,11 +21,14 @@ struct env {
 	struct hists hists;
 	struct sweep_stats sweep;
 	struct violation vbuf;
+	struct pending_zap pview;
 	struct htab *state;
 	struct htab *pending;
 	struct htab *vms;
+	struct htab *dead_vms;
 	struct htab *inflight;
 	struct htab *teardown;
+	struct htab *removals;
 	struct htab *holders;
 	struct htab *tables;
 	struct htab *sites;
@@ -92,6 +95,19 @@ static struct vm_state *env_vm_create(struct env *env, __u64 vm, __u32 pid,
 	return htab__lookup(env->vms, &vm);
 }
 
+static void env_vm_bury(struct env *env, __u64 vm)
+{
+	__u8 one = 1;
+
+	htab__update(env->dead_vms, &vm, &one);
+	htab__delete(env->vms, &vm);
+}
+
+static bool env_vm_is_dead(struct env *env, __u64 vm)
+{
+	return htab__lookup(env->dead_vms, &vm) != NULL;
+}
+
 static struct inflight_flush *env_inflight_lookup(struct env *env,
 						  const struct inflight_key *k)
 {
@@ -117,6 +133,17 @@ static __u64 *env_teardown_lookup(struct env *env, __u32 tid)
 static void env_teardown_update(struct env *env, __u32 tid, const __u64 *vm)
 {
 	htab__update(env->teardown, &tid, vm);
+}
+
+static struct removal_ctx *env_removal_lookup(struct env *env, __u32 tid)
+{
+	return htab__lookup(env->removals, &tid);
+}
+
+static void env_removal_update(struct env *env, __u32 tid,
+			       const struct removal_ctx *r)
+{
+	htab__update(env->removals, &tid, r);
 }
 
 static void env_teardown_delete(struct env *env, __u32 tid)
@@ -179,6 +206,11 @@ static __s32 env_stack(struct env *env, __s32 have)
 static __u32 env_launder(struct env *env, __u32 v)
 {
 	return v;
+}
+
+static struct pending_zap *env_pending_view(struct env *env)
+{
+	return &env->pview;
 }
 
 static struct violation *env_violation(struct env *env)
@@ -246,10 +278,14 @@ struct engine *engine__new(const struct spte_config *cfg,
 				 false);
 	env->vms = htab__new(sizeof(__u64), sizeof(struct vm_state),
 			     lim->max_vms, false);
+	env->dead_vms = htab__new(sizeof(__u64), sizeof(__u8), lim->max_vms,
+				  true);
 	env->inflight = htab__new(sizeof(struct inflight_key),
 				  sizeof(struct inflight_flush),
 				  lim->max_inflight, false);
 	env->teardown = htab__new(sizeof(__u32), sizeof(__u64), 1024, false);
+	env->removals = htab__new(sizeof(__u32), sizeof(struct removal_ctx),
+				  4096, true);
 	env->holders = htab__new(sizeof(struct holder_key),
 				 sizeof(struct holder), lim->max_holders, false);
 	env->tables = htab__new(sizeof(__u64), sizeof(struct removed_table),
@@ -257,7 +293,8 @@ struct engine *engine__new(const struct spte_config *cfg,
 	env->sites = htab__new(sizeof(struct site_key), sizeof(__u64),
 			       lim->max_sites, false);
 	if (!env->state || !env->pending || !env->vms || !env->inflight ||
-	    !env->teardown || !env->holders || !env->tables || !env->sites) {
+	    !env->teardown || !env->removals || !env->holders || !env->tables || !env->sites ||
+	    !env->dead_vms) {
 		engine__free(e);
 		return NULL;
 	}
@@ -271,8 +308,10 @@ void engine__free(struct engine *e)
 	htab__free(e->env.state);
 	htab__free(e->env.pending);
 	htab__free(e->env.vms);
+	htab__free(e->env.dead_vms);
 	htab__free(e->env.inflight);
 	htab__free(e->env.teardown);
+	htab__free(e->env.removals);
 	htab__free(e->env.holders);
 	htab__free(e->env.tables);
 	htab__free(e->env.sites);

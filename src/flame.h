@@ -3,7 +3,7 @@
  * Flame graphs of where SPTEs are zapped, reinstalled and reinstalled too
  * early: --folded FILE writes folded stacks, one "root;...;leaf count" line
  * per distinct stack (the input of flamegraph.pl, inferno and speedscope);
- * --svg FILE draws an interactive flame graph itself.
+ * --svg FILE draws an interactive flame graph itself (src/flame_svg.c).
  *
  * The first frame of every stack says what it counts, so one file holds
  * all kinds and each can be searched or zoomed:
@@ -49,6 +49,8 @@ int flame__write_svg(struct flame *f, FILE *out,
 /* Total samples and distinct stacks, after merging. */
 __u64 flame__total(struct flame *f);
 size_t flame__stacks(struct flame *f);
+/* Merged sample @i: its path, and its count in *@count; NULL past the end. */
+const char *flame__path(struct flame *f, size_t i, __u64 *count);
 
 /* A frame's name with ';' and control characters replaced. */
 void flame__frame_name(const struct stack_frame *fr, char *buf, size_t len);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "hist.h"
+#include "util.h"
 
 #define BAR_WIDTH 40
 
@@ -69,7 +70,7 @@ char *format_ns(__u64 ns, char *buf, size_t len)
 		snprintf(buf, len, "inf");
 		return buf;
 	}
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(units); i++) {
 		if (ns >= units[i].div) {
 			snprintf(buf, len, "%.1f%s", (double)ns / units[i].div,
 				 units[i].unit);

@@ -23,6 +23,8 @@ struct node {
 struct htab {
 	size_t key_size;
 	size_t value_size;
+	size_t key_stride; /* key_size rounded up: values are 8-byte aligned */
+	size_t node_size; /* key_stride + value_size, rounded up likewise */
 	size_t capacity;
 	size_t count;
 	uint64_t evictions;
@@ -30,7 +32,7 @@ struct htab {
 	uint32_t nbuckets; /* power of two */
 	uint32_t *buckets;
 	struct node *nodes;
-	unsigned char *data; /* capacity * (key_size + value_size) */
+	unsigned char *data; /* capacity * node_size */
 	uint32_t free_head;
 	uint32_t use_head; /* most recently used */
 	uint32_t use_tail; /* least recently used */
@@ -50,13 +52,15 @@ static uint64_t hash_bytes(const void *p, size_t n)
 
 static unsigned char *node_key(const struct htab *h, uint32_t i)
 {
-	return h->data + (size_t)i * (h->key_size + h->value_size);
+	return h->data + (size_t)i * h->node_size;
 }
 
 static unsigned char *node_value(const struct htab *h, uint32_t i)
 {
-	return node_key(h, i) + h->key_size;
+	return node_key(h, i) + h->key_stride;
 }
+
+#define ALIGN8(n) (((n) + 7) & ~(size_t)7)
 
 struct htab *htab__new(size_t key_size, size_t value_size, size_t capacity,
 		       bool lru)
@@ -71,6 +75,8 @@ struct htab *htab__new(size_t key_size, size_t value_size, size_t capacity,
 		return NULL;
 	h->key_size = key_size;
 	h->value_size = value_size;
+	h->key_stride = ALIGN8(key_size);
+	h->node_size = ALIGN8(h->key_stride + value_size);
 	h->capacity = capacity;
 	h->lru = lru;
 	h->nbuckets = 1;
@@ -78,7 +84,7 @@ struct htab *htab__new(size_t key_size, size_t value_size, size_t capacity,
 		h->nbuckets <<= 1;
 	h->buckets = malloc(sizeof(*h->buckets) * h->nbuckets);
 	h->nodes = calloc(capacity, sizeof(*h->nodes));
-	h->data = calloc(capacity, key_size + value_size);
+	h->data = calloc(capacity, h->node_size);
 	if (!h->buckets || !h->nodes || !h->data) {
 		htab__free(h);
 		return NULL;
@@ -210,16 +216,6 @@ int htab__delete(struct htab *h, const void *key)
 		return -ENOENT;
 	remove_node(h, i);
 	return 0;
-}
-
-size_t htab__count(const struct htab *h)
-{
-	return h->count;
-}
-
-uint64_t htab__evictions(const struct htab *h)
-{
-	return h->evictions;
 }
 
 bool htab__next(struct htab *h, size_t *cursor, void **key, void **value)

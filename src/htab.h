@@ -25,9 +25,6 @@ int htab__update(struct htab *h, const void *key, const void *value);
 /* 0, or -ENOENT. */
 int htab__delete(struct htab *h, const void *key);
 
-size_t htab__count(const struct htab *h);
-uint64_t htab__evictions(const struct htab *h);
-
 /*
  * Iteration: start with *cursor = 0; returns false at the end.  Deleting the
  * entry just returned is allowed.

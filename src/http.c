@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -15,9 +16,19 @@
 #include "http.h"
 #include "prom.h"
 
-#define LISTEN_BACKLOG 64
-#define MAX_CONNECTIONS 32
+/*
+ * Slow and silent clients: the server polls every connection from one
+ * thread (epoll), so a client that trickles its request holds one slot and
+ * nothing else.  Slots are many (HTTP_MAX_CONNECTIONS, fewer if the file
+ * descriptor limit is low), a connection silent for CONNECTION_TIMEOUT_S is
+ * closed, and a request whose headers pass CONNECTION_MEMORY bytes is
+ * refused, so a scrape keeps its answer time while hundreds of clients
+ * trickle (tests/operator/slow_clients.sh, docs/operators.md).
+ */
+#define LISTEN_BACKLOG 256
 #define CONNECTION_TIMEOUT_S 10
+#define CONNECTION_MEMORY (16 * 1024)
+#define FDS_KEPT 128 /* descriptors left for the daemon's own use */
 
 static const char index_html[] =
 	"<!DOCTYPE html>\n<html><head><title>spte-trace</title></head>\n"
@@ -194,8 +205,7 @@ out:
 	if (ai)
 		freeaddrinfo(ai);
 	if (ret) {
-		snprintf(err, errlen, "--prometheus %s: %s", spec ? spec : "",
-			 why);
+		snprintf(err, errlen, "%s", why);
 		http_server__stop(s);
 		return ret;
 	}
@@ -270,18 +280,31 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
 			  "not found: metrics are at /metrics\n", false);
 }
 
+/* HTTP_MAX_CONNECTIONS, or what the descriptor limit leaves room for. */
+static unsigned int connection_limit(void)
+{
+	struct rlimit rl;
+	unsigned int n = HTTP_MAX_CONNECTIONS;
+
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur < n + FDS_KEPT)
+		n = rl.rlim_cur > FDS_KEPT + 16 ? rl.rlim_cur - FDS_KEPT : 16;
+	return n;
+}
+
 int http_server__start(struct http_server *s, char *err, size_t errlen)
 {
-	s->mhd = MHD_start_daemon(
-		MHD_USE_AUTO_INTERNAL_THREAD, 0, NULL, NULL, handle, s,
-		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)s->fd,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)MAX_CONNECTIONS,
-		MHD_OPTION_CONNECTION_TIMEOUT,
-		(unsigned int)CONNECTION_TIMEOUT_S, MHD_OPTION_END);
+	s->mhd = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD, 0, NULL, NULL,
+				  handle, s, MHD_OPTION_LISTEN_SOCKET,
+				  (MHD_socket)s->fd,
+				  MHD_OPTION_CONNECTION_LIMIT,
+				  connection_limit(),
+				  MHD_OPTION_CONNECTION_TIMEOUT,
+				  (unsigned int)CONNECTION_TIMEOUT_S,
+				  MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+				  (size_t)CONNECTION_MEMORY, MHD_OPTION_END);
 	if (!s->mhd) {
-		snprintf(err, errlen,
-			 "--prometheus %s: cannot start the HTTP server",
-			 s->address);
+		snprintf(err, errlen, "cannot start the HTTP server");
 		return -EIO;
 	}
 	return 0;

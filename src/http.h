@@ -20,6 +20,7 @@
 struct http_server;
 
 #define HTTP_DEFAULT_ADDR "127.0.0.1"
+#define HTTP_MAX_CONNECTIONS 1024 /* open connections at most */
 
 /*
  * Parse "[ADDR:]PORT" ("9464", "0.0.0.0:9464", "[::1]:9464", "host:9464").

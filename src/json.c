@@ -333,12 +333,21 @@ int json__summary(struct strbuf *sb, const struct snapshot *snap,
 	strbuf__printf(sb,
 		       "{\"covered\":%llu,\"expired\":%llu,\"vm_gone\":%llu,"
 		       "\"holders_dropped\":%llu,\"tables_expired\":%llu,"
-		       "\"vms_dropped\":%llu,\"live\":%llu}",
+		       "\"live\":%llu}",
 		       snap->sweep.covered, snap->sweep.expired,
 		       snap->sweep.vm_gone, snap->sweep.holders_dropped,
-		       snap->sweep.tables_expired, snap->sweep.vms_dropped,
-		       snap->sweep.live);
+		       snap->sweep.tables_expired, snap->sweep.live);
 	kv_u64(sb, &f, "ringbuf_lost", snap->ringbuf_lost);
+	key(sb, &f, "input");
+	strbuf__printf(sb,
+		       "{\"tracer_lost\":%llu,\"lost_uncounted\":%llu,"
+		       "\"lost_cpus\":%u,\"lost_cpu\":%d,\"ignored\":%llu,"
+		       "\"vms_by_thread\":%s}",
+		       snap->input.tracer_lost, snap->input.lost_uncounted,
+		       snap->input.lost_cpus,
+		       snap->input.lost_cpus == 1 ? snap->input.lost_cpu : -1,
+		       snap->input.ignored,
+		       snap->input.thread_keyed ? "true" : "false");
 	if (ctx && ctx->vms)
 		put_vms(sb, &f, ctx->vms);
 	strbuf__puts(sb, "}\n");

@@ -171,11 +171,6 @@ const struct ksym *ksyms__find_name(const struct ksyms *ks, const char *name)
 	return NULL;
 }
 
-size_t ksyms__count(const struct ksyms *ks)
-{
-	return ks->count;
-}
-
 int ksyms__restricted(const struct ksyms *ks)
 {
 	return ks->restricted;

@@ -22,7 +22,6 @@ void ksyms__free(struct ksyms *ks);
 const struct ksym *ksyms__find(const struct ksyms *ks, __u64 addr);
 /* The symbol named @name (first match), or NULL. */
 const struct ksym *ksyms__find_name(const struct ksyms *ks, const char *name);
-size_t ksyms__count(const struct ksyms *ks);
 /* True when kallsyms hid the addresses (kptr_restrict): all are zero. */
 int ksyms__restricted(const struct ksyms *ks);
 

@@ -104,6 +104,7 @@ static void size_maps(struct spte_trace *skel, const struct monitor_opts *o)
 	bpf_map__set_max_entries(skel->maps.pending, o->limits.max_pending);
 	bpf_map__set_max_entries(skel->maps.vms, o->limits.max_vms);
 	bpf_map__set_max_entries(skel->maps.vm_ids, o->limits.max_vms);
+	bpf_map__set_max_entries(skel->maps.dead_vms, o->limits.max_vms);
 	bpf_map__set_max_entries(skel->maps.inflight, o->limits.max_inflight);
 	bpf_map__set_max_entries(skel->maps.holders, o->limits.max_holders);
 	bpf_map__set_max_entries(skel->maps.tables, o->limits.max_tables);
@@ -166,26 +167,26 @@ static void monitor__select(struct monitor *m, const struct source_plan *plan)
 		bpf_program__set_autoload(prog, false);
 	/* Never attached: tail called, or run by the tests. */
 	bpf_program__set_autoload(skel->progs.protocol, true);
+	/*
+	 * Programs attach in the order selected.  Flushes, teardowns and VM
+	 * lifetimes come first, the SPTE writes and deadlines that are judged
+	 * against them last: a zap seen before the flush programs were
+	 * attached could otherwise miss the flush that covered it.
+	 */
 	if (plan->spte == SPTE_SRC_PATCHED) {
-		select_prog(m, skel->progs.patched_SET, HOOK_SRC_PATCHED);
-		select_prog(m, skel->progs.patched_FREEZE, HOOK_SRC_PATCHED);
-		select_prog(m, skel->progs.patched_UNFREEZE, HOOK_SRC_PATCHED);
 		select_prog(m, skel->progs.patched_flush_begin, HOOK_SRC_PATCHED);
 		select_prog(m, skel->progs.patched_flush_end, HOOK_SRC_PATCHED);
 		select_prog(m, skel->progs.patched_teardown_begin,
 			    HOOK_SRC_PATCHED);
 		select_prog(m, skel->progs.patched_teardown_end,
 			    HOOK_SRC_PATCHED);
-		select_prog(m, skel->progs.patched_deadline, HOOK_SRC_PATCHED);
 		select_prog(m, skel->progs.patched_free_sp, HOOK_SRC_PATCHED);
 		select_prog(m, skel->progs.patched_destroy, HOOK_SRC_PATCHED);
+		select_prog(m, skel->progs.patched_SET, HOOK_SRC_PATCHED);
+		select_prog(m, skel->progs.patched_FREEZE, HOOK_SRC_PATCHED);
+		select_prog(m, skel->progs.patched_UNFREEZE, HOOK_SRC_PATCHED);
+		select_prog(m, skel->progs.patched_deadline, HOOK_SRC_PATCHED);
 		return;
-	}
-	if (plan->spte == SPTE_SRC_STOCK) {
-		select_prog(m, skel->progs.stock_spte_changed, HOOK_SRC_NONE);
-		if (plan->zap_all_fast_tp)
-			select_prog(m, skel->progs.stock_zap_all_fast,
-				    HOOK_SRC_NONE);
 	}
 	for (id = 0; id < HOOK_MAX; id++) {
 		kind = sources__hook_kind(plan, id);
@@ -194,6 +195,12 @@ static void monitor__select(struct monitor *m, const struct source_plan *plan)
 		hook_progs(skel, id, p);
 		select_prog(m, p[kind == HOOK_SRC_FENTRY ? 0 : 2], kind);
 		select_prog(m, p[kind == HOOK_SRC_FENTRY ? 1 : 3], kind);
+	}
+	if (plan->spte == SPTE_SRC_STOCK) {
+		if (plan->zap_all_fast_tp)
+			select_prog(m, skel->progs.stock_zap_all_fast,
+				    HOOK_SRC_NONE);
+		select_prog(m, skel->progs.stock_spte_changed, HOOK_SRC_NONE);
 	}
 }
 

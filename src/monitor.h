@@ -77,12 +77,6 @@ int monitor__pending_key(const struct monitor *m, struct spte_key *key);
 /* The SPTE format in use, after auto-detection. */
 const struct spte_config *monitor__config(const struct monitor *m);
 /* Program ids, names, run counts and run times (bpf_stats_enabled). */
-struct prog_stat {
-	char name[64];
-	__u32 id;
-	__u64 run_cnt;
-	__u64 run_time_ns;
-};
 int monitor__prog_stats(struct monitor *m, struct prog_stat *out, int max);
 
 #endif /* __SPTE_MONITOR_H */

@@ -8,7 +8,6 @@
 #include "flame.h"
 #include "http.h"
 #include "json.h"
-#include "monitor.h"
 #include "outputs.h"
 #include "prom.h"
 #include "record.h"
@@ -16,8 +15,6 @@
 #include "strbuf.h"
 #include "textfile.h"
 #include "vmtab.h"
-
-#define MAX_PROGS 64
 
 struct outputs {
 	struct outputs_opts opts;
@@ -72,7 +69,8 @@ static int open_record(struct outputs *o)
 	}
 	ret = recorder__open(&o->rec, o->opts.record, &info, err, sizeof(err));
 	if (ret)
-		fprintf(stderr, "spte-trace: --record: %s\n", err);
+		fprintf(stderr, "spte-trace: --record %s: %s\n", o->opts.record,
+			err);
 	return ret;
 }
 
@@ -100,7 +98,8 @@ static int check_textfile(struct outputs *o)
 		return 0;
 	ret = textfile__check(o->opts.textfile, err, sizeof(err));
 	if (ret)
-		fprintf(stderr, "spte-trace: --textfile: %s\n", err);
+		fprintf(stderr, "spte-trace: --textfile %s: %s\n",
+			o->opts.textfile, err);
 	return ret;
 }
 
@@ -153,7 +152,8 @@ int outputs__start(struct outputs *o)
 		return 0;
 	ret = http_server__start(o->http, err, sizeof(err));
 	if (ret)
-		fprintf(stderr, "spte-trace: --prometheus: %s\n", err);
+		fprintf(stderr, "spte-trace: --prometheus %s: %s\n",
+			http_server__address(o->http), err);
 	else
 		fprintf(stderr,
 			"spte-trace: serving metrics on http://%s/metrics\n",
@@ -226,9 +226,8 @@ void outputs__event(struct outputs *o, const struct event *ev)
 }
 
 static int publish_metrics(struct outputs *o, const struct snapshot *snap,
-			   struct monitor *mon)
+			   const struct prog_stat *progs, int nprogs)
 {
-	struct prog_stat progs[MAX_PROGS];
 	struct prom_input in = {
 		.snap = snap,
 		.plan = o->plan,
@@ -243,8 +242,8 @@ static int publish_metrics(struct outputs *o, const struct snapshot *snap,
 
 	if (!o->http && !o->opts.textfile)
 		return 0;
-	if (mon) {
-		in.nprogs = monitor__prog_stats(mon, progs, MAX_PROGS);
+	if (nprogs >= 0) {
+		in.nprogs = nprogs;
 		in.progs = progs;
 		in.bpf_stats_enabled =
 			prom__bpf_stats_enabled(PROM_BPF_STATS_SYSCTL);
@@ -259,15 +258,16 @@ static int publish_metrics(struct outputs *o, const struct snapshot *snap,
 		ret = textfile__write(o->opts.textfile, strbuf__str(&sb),
 				      sb.len, err, sizeof(err));
 		if (ret)
-			fprintf(stderr, "spte-trace: --textfile: %s\n", err);
+			fprintf(stderr, "spte-trace: --textfile %s: %s\n",
+				o->opts.textfile, err);
 	}
 	strbuf__release(&sb);
 	return ret;
 }
 
 int outputs__interval(struct outputs *o, const struct snapshot *snap,
-		      struct monitor *mon, const char *json_kind,
-		      double elapsed)
+		      const struct prog_stat *progs, int nprogs,
+		      const char *json_kind, double elapsed)
 {
 	struct json_ctx ctx = { .cfg = o->cfg,
 				.vms = o->vms,
@@ -278,7 +278,7 @@ int outputs__interval(struct outputs *o, const struct snapshot *snap,
 	struct strbuf sb;
 	int ret;
 
-	ret = publish_metrics(o, snap, mon);
+	ret = publish_metrics(o, snap, progs, nprogs);
 	if (o->rec)
 		note_error(o, recorder__flush(o->rec), "--record");
 	if (!o->opts.json || !json_kind)
@@ -339,8 +339,8 @@ int outputs__close(struct outputs *o)
 	if (o->rec) {
 		err = recorder__close(o->rec);
 		if (err)
-			fprintf(stderr, "spte-trace: --record: %s\n",
-				strerror(-err));
+			fprintf(stderr, "spte-trace: --record %s: %s\n",
+				o->opts.record, strerror(-err));
 		o->error = o->error ? o->error : err;
 	}
 	if (o->http)

@@ -16,7 +16,6 @@
 struct outputs;
 struct stack_table;
 struct vmtab;
-struct monitor;
 
 struct outputs_opts {
 	bool json;
@@ -39,9 +38,10 @@ int outputs__start(struct outputs *o);
 void outputs__violation(struct outputs *o, const struct violation *v);
 void outputs__event(struct outputs *o, const struct event *ev);
 /* Publish metrics, write the textfile and, if @json_kind, a JSON summary. */
+/* @progs: the BPF programs' run counts, @nprogs < 0 when not live. */
 int outputs__interval(struct outputs *o, const struct snapshot *snap,
-		      struct monitor *mon, const char *json_kind,
-		      double elapsed);
+		      const struct prog_stat *progs, int nprogs,
+		      const char *json_kind, double elapsed);
 /* Add a flame graph site (zap, install, violation) with its count. */
 void outputs__site(struct outputs *o, __u32 kind, __s32 stack_id, __u64 count);
 struct vmtab *outputs__vms(struct outputs *o);

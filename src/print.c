@@ -10,6 +10,7 @@
 #include "spte.h"
 #include "spte_rules.h"
 #include "stacks.h"
+#include "vmtab.h"
 
 __s64 print_clock_offset(void)
 {
@@ -91,8 +92,8 @@ static void print_counters(FILE *f, const struct snapshot *s)
 		any = true;
 	}
 	if (s->sweep.tables_expired) {
-		fprintf(f, "%stables expired %llu", any ? ", " : "counters: ",
-			s->sweep.tables_expired);
+		fprintf(f, "%stables expired %llu",
+			any ? ", " : "counters: ", s->sweep.tables_expired);
 		any = true;
 	}
 	if (any)
@@ -153,6 +154,39 @@ void print_interval(FILE *f, const struct print_ctx *ctx,
 	fflush(f);
 }
 
+/* What a replayed input lost or could not tell: said in words. */
+static void print_input(FILE *f, const struct input_stats *in)
+{
+	if (in->tracer_lost || in->lost_uncounted) {
+		fprintf(f, "\nINPUT INCOMPLETE: ");
+		if (in->tracer_lost)
+			fprintf(f, "%llu events lost", in->tracer_lost);
+		if (in->lost_uncounted)
+			fprintf(f, "%s%llu losses of unknown size",
+				in->tracer_lost ? " and " : "",
+				in->lost_uncounted);
+		if (in->lost_cpus == 1 && in->lost_cpu >= 0)
+			fprintf(f, " on CPU %d", in->lost_cpu);
+		else if (in->lost_cpus > 1)
+			fprintf(f, " on %u CPUs", in->lost_cpus);
+		fprintf(f, ": a zap or a flush may be missing, so a violation "
+			   "may be missed and a reinstall misjudged\n");
+	}
+	if (in->ignored)
+		fprintf(f,
+			"\n%llu events ignored: the trace mixes the stock and the "
+			"patched kernel's SPTE events; only one kind was used\n",
+			in->ignored);
+	if (in->thread_keyed)
+		fprintf(f,
+			"\nthreads could not be tied to VMs: the input shows no "
+			"process ids (TGIDs), so each thread was taken for its "
+			"own VM and a zap by one thread is never matched to a "
+			"reinstall by another; record with TGIDs (tracefs "
+			"options/record-tgid, perf script -F +pid) or use "
+			"--single-vm when one VM ran\n");
+}
+
 void print_summary(FILE *f, const struct print_ctx *ctx,
 		   const struct snapshot *total, double seconds)
 {
@@ -166,6 +200,7 @@ void print_summary(FILE *f, const struct print_ctx *ctx,
 			  violation_kind_name);
 	print_counters(f, total);
 	print_hists(f, total);
+	print_input(f, &total->input);
 	fprintf(f, "\nviolations: %llu\n", snapshot__violations(total));
 	fflush(f);
 }
@@ -203,24 +238,20 @@ static void print_stack(FILE *f, const struct print_ctx *ctx, const char *title,
 	}
 }
 
-static void print_vm(FILE *f, const struct violation *v)
+/* The VM as the run saw it (src/vmtab.h): never this host's /proc. */
+static void print_vm(FILE *f, const struct print_ctx *ctx,
+		     const struct violation *v)
 {
-	char path[64], comm[32] = "";
-	FILE *cf;
+	const struct vm_entry *e = ctx->vms ? vmtab__find(ctx->vms, v->vm) :
+					      NULL;
+	const char *comm = e ? e->comm : "";
 
-	snprintf(path, sizeof(path), "/proc/%u/comm", v->pid);
-	cf = v->pid ? fopen(path, "r") : NULL;
-	if (cf) {
-		if (fgets(comm, sizeof(comm), cf))
-			comm[strcspn(comm, "\n")] = '\0';
-		fclose(cf);
-	}
 	fprintf(f, "vm pid %u%s%s%s key 0x%llx", v->pid, comm[0] ? " (" : "",
 		comm, comm[0] ? ")" : "", v->vm);
 }
 
-static void print_spte(FILE *f, const struct print_ctx *ctx,
-		       const char *title, __u64 spte, __u32 level)
+static void print_spte(FILE *f, const struct print_ctx *ctx, const char *title,
+		       __u64 spte, __u32 level)
 {
 	char desc[128];
 
@@ -248,7 +279,8 @@ static void print_kind_details(FILE *f, const struct print_ctx *ctx,
 	case VK_STALE_PERM:
 		print_spte(f, ctx, "zapped", v->old_spte, v->level);
 		print_spte(f, ctx, "zap wrote", v->zap_spte, v->level);
-		fprintf(f, "  installed %s leaf at gfn 0x%llx, %s after the zap by tid %u:\n",
+		fprintf(f,
+			"  installed %s leaf at gfn 0x%llx, %s after the zap by tid %u:\n",
 			level_name(v->new_level), v->new_gfn, since,
 			v->zap_tid);
 		print_spte(f, ctx, "installed", v->new_spte, v->new_level);
@@ -261,14 +293,16 @@ static void print_kind_details(FILE *f, const struct print_ctx *ctx,
 	case VK_UNFREEZE:
 		print_spte(f, ctx, "before", v->old_spte, v->level);
 		print_spte(f, ctx, "frozen to", v->zap_spte, v->level);
-		fprintf(f, "  unfrozen %s after the freeze by tid %u, no covering flush completed\n",
+		fprintf(f,
+			"  unfrozen %s after the freeze by tid %u, no covering flush completed\n",
 			since, v->zap_tid);
 		break;
 	case VK_YIELD:
 	case VK_UNLOCK:
 	case VK_NOTIFIER:
 	case VK_DIRTY_LOG:
-		fprintf(f, "  %llu %s of tid %u not flushed at the %s deadline; the latest, %s before it:\n",
+		fprintf(f,
+			"  %llu %s of tid %u not flushed at the %s deadline; the latest, %s before it:\n",
 			v->count,
 			v->kind == VK_DIRTY_LOG ? "write-protection(s)" :
 						  "zap(s)",
@@ -277,7 +311,8 @@ static void print_kind_details(FILE *f, const struct print_ctx *ctx,
 		print_spte(f, ctx, "became", v->zap_spte, v->level);
 		break;
 	case VK_PT_FREED:
-		fprintf(f, "  page table 0x%llx removed by tid %u, freed %s later\n",
+		fprintf(f,
+			"  page table 0x%llx removed by tid %u, freed %s later\n",
 			v->sptep, v->zap_tid, since);
 		print_spte(f, ctx, "parent was", v->old_spte, v->level);
 		print_spte(f, ctx, "became", v->zap_spte, v->level);
@@ -299,7 +334,7 @@ void print_violation(FILE *f, const struct print_ctx *ctx,
 		violation_severity(v), violation_kind_name(v->kind),
 		violation_kind_help(v->kind));
 	fprintf(f, "  ");
-	print_vm(f, v);
+	print_vm(f, ctx, v);
 	fprintf(f, " as_id %u gfn 0x%llx level %s", v->as_id, v->gfn,
 		level_name(v->level));
 	if (v->root)

@@ -12,6 +12,7 @@
 #include "snapshot.h"
 
 struct stack_table;
+struct vmtab;
 
 struct print_ctx {
 	const struct spte_config *cfg;
@@ -19,6 +20,7 @@ struct print_ctx {
 	int stack_fd; /* BPF stack map, -1 when replaying */
 	__s64 mono_to_real_ns; /* add to event times for wall clock */
 	bool hists; /* print histograms each interval */
+	const struct vmtab *vms; /* VM names; NULL: none shown */
 };
 
 /* Offset from CLOCK_MONOTONIC (bpf_ktime_get_ns) to CLOCK_REALTIME. */

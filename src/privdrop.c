@@ -17,6 +17,8 @@
 #include <linux/bpf.h>
 
 #include "privdrop.h"
+#include "proc.h"
+#include "util.h"
 
 #define BASE_SECUREBITS                                                \
 	(SECBIT_NOROOT | SECBIT_NOROOT_LOCKED |                        \
@@ -76,32 +78,11 @@ check:
 }
 
 /* "Name:\tvalue" from /proc/self/status into @buf. */
-static int status_field(const char *name, char *buf, size_t len)
-{
-	FILE *f = fopen("/proc/self/status", "r");
-	size_t n = strlen(name);
-	char line[256];
-	int ret = -ENOENT;
-
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, name, n) && line[n] == ':') {
-			snprintf(buf, len, "%s",
-				 line + n + 1 + strspn(line + n + 1, " \t"));
-			buf[strcspn(buf, "\n")] = '\0';
-			ret = 0;
-			break;
-		}
-	}
-	fclose(f);
-	return ret;
-}
 
 static int single_threaded(char *err, size_t errlen)
 {
 	char buf[32];
-	int ret = status_field("Threads", buf, sizeof(buf));
+	int ret = proc_status_field("Threads", buf, sizeof(buf));
 
 	if (ret)
 		return fail(err, errlen, ret, "cannot read /proc/self/status");
@@ -124,6 +105,11 @@ static int last_cap(void)
 		fclose(f);
 	}
 	return last;
+}
+
+int privdrop__bpf_cap(void)
+{
+	return last_cap() >= CAP_BPF ? CAP_BPF : CAP_SYS_ADMIN;
 }
 
 static int drop_bounding_set(__u64 keep, char *err, size_t errlen)
@@ -232,8 +218,8 @@ int privdrop__verify_keep(__u64 keep, char *err, size_t errlen)
 	unsigned int i;
 	int ret;
 
-	for (i = 0; i < sizeof(sets) / sizeof(sets[0]); i++) {
-		ret = status_field(sets[i].name, buf, sizeof(buf));
+	for (i = 0; i < ARRAY_SIZE(sets); i++) {
+		ret = proc_status_field(sets[i].name, buf, sizeof(buf));
 		if (ret == -ENOENT && !strcmp(sets[i].name, "CapAmb"))
 			continue; /* before 4.3 */
 		if (ret)

@@ -56,6 +56,9 @@ int privdrop__verify_keep(__u64 keep, char *err, size_t errlen);
 int privdrop__probe_map_access(int map_fd, const char *user, char *err,
 			       size_t errlen);
 
+/* The capability bpf() needs here: CAP_BPF, or CAP_SYS_ADMIN before 5.8. */
+int privdrop__bpf_cap(void);
+
 /* Resolve @user as privdrop__apply() does.  0 or -ENOENT/-EINVAL. */
 int privdrop__resolve(const char *user, uid_t *uid, gid_t *gid, char *err,
 		      size_t errlen);

@@ -15,12 +15,8 @@
 #include "names.h"
 #include "prom.h"
 
-#ifndef SPTE_TRACE_VERSION
-#define SPTE_TRACE_VERSION "unknown"
-#endif
-
 #define P "spte_trace_"
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#include "util.h"
 
 struct label {
 	const char *name;
@@ -230,8 +226,13 @@ static const struct counter_map counter_map[] = {
 	  "Kernel stacks that could not be captured." },
 	{ CNT_PROTOCOL_MISSED, P "protocol_missed_total", NULL, NULL,
 	  "SPTE events lost because the tail call to the protocol program failed." },
-	{ CNT_DEADLINES, P "deadlines_total", NULL, NULL,
-	  "Flush deadlines seen (yield, unlock, notifier return, dirty log)." },
+	{ CNT_DEADLINES, P "deadlines_total", "reason", "yield",
+	  "Flush deadlines seen, by reason: yield (mmu_lock yielded), unlock (mmu_lock released), notifier (invalidate_range_start returns), dirty_log (dirty state reported)." },
+	{ CNT_DEADLINES_UNLOCK, P "deadlines_total", "reason", "unlock", NULL },
+	{ CNT_DEADLINES_NOTIFIER, P "deadlines_total", "reason", "notifier",
+	  NULL },
+	{ CNT_DEADLINES_DIRTY_LOG, P "deadlines_total", "reason", "dirty_log",
+	  NULL },
 	{ CNT_DEADLINE_UNDECIDED, P "checks_undecided_total", "why",
 	  "history_lost",
 	  "Deadline and free checks that could not decide, by why: history_lost (flush history lost or several ranged flushes each covering part), flushes_unseen (stock: a flush may have been missed by the hooks)." },
@@ -345,6 +346,22 @@ static void put_sweep(struct strbuf *sb, const struct snapshot *snap)
 	       "Violation records userspace failed to read from the ring buffer.");
 	sample_u64(sb, P "violations_unread_total", NULL, 0,
 		   snap->ringbuf_lost);
+	family(sb, P "tracer_lost_events_total", "counter",
+	       "Events the tracer said it lost in a replayed trace (a zap or a flush may be among them); 0 when live.");
+	sample_u64(sb, P "tracer_lost_events_total", NULL, 0,
+		   snap->input.tracer_lost);
+	family(sb, P "tracer_losses_uncounted_total", "counter",
+	       "Notes of lost events that gave no count, in a replayed trace.");
+	sample_u64(sb, P "tracer_losses_uncounted_total", NULL, 0,
+		   snap->input.lost_uncounted);
+	family(sb, P "input_events_ignored_total", "counter",
+	       "Events of a replayed trace not used: stock events in a trace that also carries the patched kernel's.");
+	sample_u64(sb, P "input_events_ignored_total", NULL, 0,
+		   snap->input.ignored);
+	family(sb, P "vms_keyed_by_thread", "gauge",
+	       "1 when a replayed trace shows no process ids: each thread was taken for its own VM.");
+	sample_u64(sb, P "vms_keyed_by_thread", NULL, 0,
+		   snap->input.thread_keyed);
 }
 
 /* ---- Histograms -------------------------------------------------------------- */
@@ -463,8 +480,8 @@ int prom__render(const struct prom_input *in, struct strbuf *out)
 	put_counters(out, snap);
 	put_transitions(out, &snap->stats);
 	put_level_matrix(
-		out, (const __u64(*)[SPTE_LEVELS])snap->stats.outcomes,
-		OUT_MAX, outcome_name, P "outcomes_total", "outcome",
+		out, (const __u64(*)[SPTE_LEVELS])snap->stats.outcomes, OUT_MAX,
+		outcome_name, P "outcomes_total", "outcome",
 		"What each install of a leaf found under and over it, by outcome and level.");
 	put_level_matrix(
 		out, (const __u64(*)[SPTE_LEVELS])snap->stats.violations,

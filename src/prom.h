@@ -7,7 +7,7 @@
 #define __SPTE_PROM_H
 
 #include <stdbool.h>
-#include "monitor.h"
+#include "snapshot.h"
 #include "snapshot.h"
 #include "sources.h"
 #include "strbuf.h"

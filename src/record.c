@@ -12,13 +12,11 @@
 #include <zlib.h>
 
 #include "htab.h"
+#include "io.h"
 #include "record.h"
 #include "stacks.h"
 #include "vmtab.h"
-
-#ifndef SPTE_TRACE_VERSION
-#define SPTE_TRACE_VERSION "unknown"
-#endif
+#include "util.h"
 
 static const char file_magic[8] = { 'S', 'P', 'T', 'E', 'R', 'E', 'C', '\n' };
 #define BYTE_ORDER_MARK 0x01020304U
@@ -109,33 +107,10 @@ static int rec_fail(struct recorder *r, int err, const char *what)
 {
 	if (!r->error) {
 		r->error = err;
-		snprintf(r->err, sizeof(r->err), "%s: %s: %s", r->path, what,
+		snprintf(r->err, sizeof(r->err), "%s: %s", what,
 			 strerror(-err));
 	}
 	return r->error;
-}
-
-static int write_all(int fd, struct iovec *iov, int n)
-{
-	ssize_t done;
-
-	while (n) {
-		done = writev(fd, iov, n);
-		if (done < 0 && errno == EINTR)
-			continue;
-		if (done < 0)
-			return -errno;
-		while (n && (size_t)done >= iov->iov_len) {
-			done -= iov->iov_len;
-			iov++;
-			n--;
-		}
-		if (n) {
-			iov->iov_base = (char *)iov->iov_base + done;
-			iov->iov_len -= done;
-		}
-	}
-	return 0;
 }
 
 static void header_build(unsigned char *h, const struct record_info *in)
@@ -207,13 +182,13 @@ int recorder__open(struct recorder **out, const char *path,
 	}
 	info_complete(&full);
 	header_build(hdr, &full);
-	ret = write_all(r->fd, &iov, 1);
+	ret = io__writev_all(r->fd, &iov, 1);
 	if (ret)
 		goto fail;
 	*out = r;
 	return 0;
 fail:
-	snprintf(err, errlen, "--record %s: %s", path, strerror(-ret));
+	snprintf(err, errlen, "%s", strerror(-ret));
 	if (r && r->fd >= 0)
 		close(r->fd);
 	if (r) {
@@ -241,7 +216,7 @@ static int write_block(struct recorder *r, __u32 type, __u32 count,
 	put32(h + 20, len);
 	crc = crc_of(crc_of(0, h, sizeof(h)), payload, len);
 	put32(h + 24, crc);
-	ret = write_all(r->fd, iov, len ? 2 : 1);
+	ret = io__writev_all(r->fd, iov, len ? 2 : 1);
 	if (ret)
 		return rec_fail(r, ret, "write");
 	r->seq++;
@@ -398,11 +373,6 @@ const char *recorder__error(const struct recorder *r)
 	return r->error ? r->err : "";
 }
 
-void recorder__totals(const struct recorder *r, struct record_totals *t)
-{
-	*t = r->totals;
-}
-
 /* ---- Reader ------------------------------------------------------------------- */
 
 struct replay {
@@ -429,30 +399,20 @@ static int rp_fail(struct replay *r, int err, const char *fmt, ...)
 static int rp_fail(struct replay *r, int err, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
 	if (r->error)
 		return r->error;
 	r->error = err;
-	n = snprintf(r->err, sizeof(r->err), "%s: ", r->path);
 	va_start(ap, fmt);
-	vsnprintf(r->err + n, sizeof(r->err) - n, fmt, ap);
+	vsnprintf(r->err, sizeof(r->err), fmt, ap);
 	va_end(ap);
 	return err;
 }
 
-bool replay__is_recording(const char *path)
+bool replay__is_recording(const void *head, size_t len)
 {
-	char magic[sizeof(file_magic)];
-	FILE *f = fopen(path, "rb");
-	bool yes;
-
-	if (!f)
-		return false;
-	yes = fread(magic, 1, sizeof(magic), f) == sizeof(magic) &&
-	      !memcmp(magic, file_magic, sizeof(magic));
-	fclose(f);
-	return yes;
+	return len >= sizeof(file_magic) &&
+	       !memcmp(head, file_magic, sizeof(file_magic));
 }
 
 static int check_fixed(struct replay *r, const unsigned char *h)
@@ -547,23 +507,18 @@ static int read_header(struct replay *r)
 	return 0;
 }
 
-int replay__open(struct replay **out, const char *path, char *err,
-		 size_t errlen)
+int replay__open(struct replay **out, FILE *f, char *err, size_t errlen)
 {
 	struct replay *r = calloc(1, sizeof(*r));
 	int ret = -ENOMEM;
 
 	*out = NULL;
-	if (!r || !(r->path = strdup(path))) {
-		snprintf(err, errlen, "%s: %s", path, strerror(ENOMEM));
-		goto fail;
+	if (!r) {
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		fclose(f);
+		return ret;
 	}
-	r->f = fopen(path, "rb");
-	if (!r->f) {
-		ret = -errno;
-		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
-		goto fail;
-	}
+	r->f = f;
 	ret = read_header(r);
 	if (ret) {
 		snprintf(err, errlen, "%s", r->err);
@@ -674,6 +629,10 @@ static int parse_stacks(struct replay *r, __u32 count, __u32 len)
 	size_t off = 0, used = 0;
 	__u32 i;
 
+	if (count && !len) /* no payload buffer to point into */
+		return rp_fail(r, -EBADMSG,
+			       BLK_FMT ": %u stacks in 0 bytes (corrupt)",
+			       BLK_ARGS(r), count);
 	for (i = 0; i < count; i++) {
 		if (parse_stack(r, r->payload + off, len - off, &used, i))
 			return r->error;

@@ -24,6 +24,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include "spte_trace.h"
 
 #define RECORD_VERSION 2
@@ -69,16 +70,18 @@ int recorder__flush(struct recorder *r);
 int recorder__close(struct recorder *r);
 /* Why the last call failed; the first error sticks. */
 const char *recorder__error(const struct recorder *r);
-void recorder__totals(const struct recorder *r, struct record_totals *t);
 
 /* ---- Reading ------------------------------------------------------------------ */
 
-/* True if @path starts with the recording magic (else: try ftrace text). */
-bool replay__is_recording(const char *path);
+/* True if the first @len bytes of an input are a recording's magic. */
+bool replay__is_recording(const void *head, size_t len);
 
-/* Open and validate the header.  0, or -errno with a message in @err. */
-int replay__open(struct replay **out, const char *path, char *err,
-		 size_t errlen);
+/*
+ * Read a recording from @f (which the replay closes, even on failure) and
+ * validate its header.  0, or -errno with a message in @err.  Messages
+ * name the block and offset, not the file: the caller names the input.
+ */
+int replay__open(struct replay **out, FILE *f, char *err, size_t errlen);
 const struct record_info *replay__info(const struct replay *r);
 /* Where stack and VM blocks go as they are read (each may be NULL). */
 void replay__set_sinks(struct replay *r, struct stack_table *stacks,

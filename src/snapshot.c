@@ -23,6 +23,9 @@ void snapshot__delta(struct snapshot *out, const struct snapshot *cur,
 	diff_u64(&out->sweep, &cur->sweep, &prev->sweep, sizeof(out->sweep));
 	out->sweep.live = cur->sweep.live;
 	out->ringbuf_lost = cur->ringbuf_lost - prev->ringbuf_lost;
+	out->input = cur->input;
+	out->input.tracer_lost =
+		cur->input.tracer_lost - prev->input.tracer_lost;
 }
 
 __u64 snapshot__outcome(const struct snapshot *s, __u32 out)
@@ -64,5 +67,6 @@ __u64 snapshot__losses(const struct snapshot *s)
 	       c[CNT_STATE_FULL] + c[CNT_PENDING_FULL] + c[CNT_VM_FULL] +
 	       c[CNT_INFLIGHT_FULL] + c[CNT_SITES_FULL] + c[CNT_HOLDERS_FULL] +
 	       c[CNT_TABLES_FULL] + s->ringbuf_lost + s->sweep.expired +
-	       s->sweep.tables_expired;
+	       s->sweep.tables_expired + s->input.tracer_lost +
+	       s->input.lost_uncounted + s->input.ignored;
 }

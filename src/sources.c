@@ -346,8 +346,8 @@ static void describe_blind_spots(const struct source_plan *plan, FILE *f)
 	if (vis == FLUSH_PARTIAL)
 		fprintf(f,
 			"  - flushes are seen through function hooks, which miss inlined calls: an\n"
-			"    uncovered zap is reported only when kvm->stat.generic.remote_tlb_flush_requests\n"
-			"    shows that no flush was requested at all since the zap%s\n",
+			"    uncovered zap is reported only when kvm->stat.generic's remote_tlb_flush_requests\n"
+			"    and remote_tlb_flush show that no flush was requested or done since the zap%s\n",
 			plan->counter_blind ?
 				";\n    under Hyper-V ranged flushes bypass that counter, so nothing is reported" :
 				"");

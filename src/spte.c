@@ -50,18 +50,3 @@ char *spte__describe(const struct spte_config *c, __u64 spte, __u32 level,
 		 ad, spte);
 	return buf;
 }
-
-int parse_u64(const char *s, __u64 *out)
-{
-	char *end;
-	unsigned long long v;
-
-	if (!s || !*s || *s == '-')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || *end)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}

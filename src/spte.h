@@ -15,7 +15,4 @@ void spte_config__default(struct spte_config *c);
 char *spte__describe(const struct spte_config *c, __u64 spte, __u32 level,
 		     char *buf, size_t len);
 
-/* Parse an integer with an optional 0x prefix; -EINVAL on junk. */
-int parse_u64(const char *s, __u64 *out);
-
 #endif /* __SPTE_SPTE_H */

@@ -7,23 +7,26 @@
 #include <bpf/bpf.h>
 
 #include "ksyms.h"
+#include "array.h"
+#include "idmap.h"
 #include "stacks.h"
 
 #define MAX_DEPTH 127
 
 struct stack_table {
 	const struct ksyms *ks;
-	struct stack *stacks; /* sorted by id */
-	size_t count;
-	size_t cap;
+	struct array stacks; /* struct stack, in the order they came */
+	struct idmap index; /* id + 1 -> index in stacks */
 };
 
 struct stack_table *stack_table__new(const struct ksyms *ks)
 {
 	struct stack_table *st = calloc(1, sizeof(*st));
 
-	if (st)
+	if (st) {
 		st->ks = ks;
+		array__init(&st->stacks, sizeof(struct stack));
+	}
 	return st;
 }
 
@@ -44,57 +47,39 @@ void stack_table__free(struct stack_table *st)
 
 	if (!st)
 		return;
-	for (i = 0; i < st->count; i++)
-		stack_clear(&st->stacks[i]);
-	free(st->stacks);
+	for (i = 0; i < st->stacks.count; i++)
+		stack_clear(array__at(&st->stacks, i));
+	array__free(&st->stacks);
+	idmap__free(&st->index);
 	free(st);
 }
 
-static size_t find_slot(const struct stack_table *st, __s32 id)
+/* Ids are >= 0; the index keys them one up, as it takes no zero key. */
+static __u64 id_key(__s32 id)
 {
-	size_t lo = 0, hi = st->count;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (st->stacks[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return (__u64)(__u32)id + 1;
 }
 
 const struct stack *stack_table__get(const struct stack_table *st, __s32 id)
 {
-	size_t i = find_slot(st, id);
+	__u32 *i = id >= 0 ? idmap__get(&st->index, id_key(id)) : NULL;
 
-	return i < st->count && st->stacks[i].id == id ? &st->stacks[i] : NULL;
+	return i ? array__at(&st->stacks, *i) : NULL;
 }
 
-/* Insert an empty stack for @id; NULL if it exists or on ENOMEM. */
+/* Append an empty stack for @id; NULL if it exists, is full or on ENOMEM. */
 static struct stack *insert(struct stack_table *st, __s32 id)
 {
-	size_t i = find_slot(st, id);
 	struct stack *p;
 
-	if (i < st->count && st->stacks[i].id == id)
+	if (id < 0 || stack_table__get(st, id) ||
+	    st->stacks.count >= STACK_TABLE_MAX ||
+	    array__reserve(&st->stacks, st->stacks.count + 1) ||
+	    idmap__put(&st->index, id_key(id), st->stacks.count))
 		return NULL;
-	if (st->count == st->cap) {
-		size_t cap = st->cap ? st->cap * 2 : 64;
-
-		p = realloc(st->stacks, cap * sizeof(*p));
-		if (!p)
-			return NULL;
-		st->stacks = p;
-		st->cap = cap;
-	}
-	memmove(&st->stacks[i + 1], &st->stacks[i],
-		(st->count - i) * sizeof(*p));
-	st->count++;
-	memset(&st->stacks[i], 0, sizeof(st->stacks[i]));
-	st->stacks[i].id = id;
-	return &st->stacks[i];
+	p = array__push(&st->stacks);
+	p->id = id;
+	return p;
 }
 
 static int fill_frame(struct stack_frame *fr, const struct ksym *sym, __u64 ip)
@@ -115,28 +100,64 @@ static int fill_frame(struct stack_frame *fr, const struct ksym *sym, __u64 ip)
 	return fr->sym ? 0 : -ENOMEM;
 }
 
+/*
+ * The tracer's own frames: the BPF programs, the tracepoint, trampoline
+ * and kprobe machinery that called them.  A kernel stack taken inside a
+ * BPF program starts (innermost) with a run of these; they say nothing
+ * about where KVM was, and would split identical KVM sites by program.
+ */
+static const char *const tracer_prefixes[] = {
+	"bpf_prog_",	   "bpf_trace_run",	"__bpf_trace_",
+	"__traceiter_",	   "bpf_trampoline_",	"__bpf_prog_enter",
+	"__bpf_prog_exit", "trace_call_bpf",	"kprobe_",
+	"kretprobe_",	   "__kretprobe_",	"pre_handler_kretprobe",
+	"aggr_pre_handler", "arch_rethook_",	"rethook_",
+	"ftrace_",	   "arch_ftrace_",	"perf_trace_run_bpf_submit",
+	"exc_int3",	   "asm_exc_int3",
+};
+
+bool stack__is_tracer_frame(const char *sym, const char *module)
+{
+	size_t i;
+
+	if (module && !strcmp(module, "bpf"))
+		return true;
+	if (!sym)
+		return false;
+	for (i = 0; i < sizeof(tracer_prefixes) / sizeof(*tracer_prefixes); i++)
+		if (!strncmp(sym, tracer_prefixes[i],
+			     strlen(tracer_prefixes[i])))
+			return true;
+	return false;
+}
+
 int stack_table__add_ips(struct stack_table *st, __s32 id, const __u64 *ips,
 			 size_t n)
 {
+	const struct ksym *sym;
 	struct stack *s;
-	size_t depth = 0, i;
+	size_t depth = 0, skip = 0, i;
 	int err = 0;
 
 	while (depth < n && ips[depth])
 		depth++;
 	if (stack_table__get(st, id))
 		return 0;
+	while (skip < depth && st->ks &&
+	       (sym = ksyms__find(st->ks, ips[skip])) &&
+	       stack__is_tracer_frame(sym->name, sym->module))
+		skip++;
 	s = insert(st, id);
 	if (!s)
 		return -ENOMEM;
-	s->frames = calloc(depth ? depth : 1, sizeof(*s->frames));
+	s->frames = calloc(depth - skip ? depth - skip : 1, sizeof(*s->frames));
 	if (!s->frames)
 		return -ENOMEM;
-	for (i = 0; i < depth && !err; i++) {
-		err = fill_frame(&s->frames[i],
+	for (i = skip; i < depth && !err; i++) {
+		err = fill_frame(&s->frames[i - skip],
 				 st->ks ? ksyms__find(st->ks, ips[i]) : NULL,
 				 ips[i]);
-		s->depth = i + 1;
+		s->depth = i - skip + 1;
 	}
 	return err;
 }
@@ -145,24 +166,28 @@ int stack_table__add_frames(struct stack_table *st, __s32 id,
 			    const struct stack_frame *frames, size_t n)
 {
 	struct stack *s;
-	size_t i;
+	size_t skip = 0, i;
 
 	if (stack_table__get(st, id))
 		return 0;
+	/* Recordings of older versions kept the tracer's frames. */
+	while (skip < n &&
+	       stack__is_tracer_frame(frames[skip].sym, frames[skip].module))
+		skip++;
 	s = insert(st, id);
 	if (!s)
 		return -ENOMEM;
-	s->frames = calloc(n ? n : 1, sizeof(*s->frames));
+	s->frames = calloc(n - skip ? n - skip : 1, sizeof(*s->frames));
 	if (!s->frames)
 		return -ENOMEM;
-	for (i = 0; i < n; i++) {
-		struct stack_frame *fr = &s->frames[i];
+	for (i = skip; i < n; i++) {
+		struct stack_frame *fr = &s->frames[i - skip];
 
 		fr->ip = frames[i].ip;
 		fr->offset = frames[i].offset;
 		fr->sym = strdup(frames[i].sym ? frames[i].sym : "?");
 		fr->module = frames[i].module ? strdup(frames[i].module) : NULL;
-		s->depth = i + 1;
+		s->depth = i - skip + 1;
 		if (!fr->sym || (frames[i].module && !fr->module))
 			return -ENOMEM;
 	}
@@ -180,16 +205,6 @@ int stack_table__fetch(struct stack_table *st, int map_fd, __s32 id)
 	if (bpf_map_lookup_elem(map_fd, &key, ips))
 		return -errno;
 	return stack_table__add_ips(st, id, ips, MAX_DEPTH);
-}
-
-size_t stack_table__count(const struct stack_table *st)
-{
-	return st->count;
-}
-
-const struct stack *stack_table__at(const struct stack_table *st, size_t i)
-{
-	return i < st->count ? &st->stacks[i] : NULL;
 }
 
 int stack_frame__format(const struct stack_frame *fr, char *buf, size_t len)

@@ -8,6 +8,7 @@
 #define __SPTE_STACKS_H
 
 #include <linux/types.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 struct ksyms;
@@ -26,6 +27,9 @@ struct stack {
 	struct stack_frame *frames;
 };
 
+/* Stacks kept at most: a recording cannot make the table grow past it. */
+#define STACK_TABLE_MAX (1U << 20)
+
 struct stack_table *stack_table__new(const struct ksyms *ks);
 void stack_table__free(struct stack_table *st);
 
@@ -39,8 +43,12 @@ int stack_table__add_frames(struct stack_table *st, __s32 id,
 int stack_table__fetch(struct stack_table *st, int map_fd, __s32 id);
 
 const struct stack *stack_table__get(const struct stack_table *st, __s32 id);
-size_t stack_table__count(const struct stack_table *st);
-const struct stack *stack_table__at(const struct stack_table *st, size_t i);
+
+/*
+ * True for a frame of the tracer itself (BPF programs, tracepoint,
+ * trampoline and kprobe machinery): stacks drop the innermost run of them.
+ */
+bool stack__is_tracer_frame(const char *sym, const char *module);
 
 /* "func+0x1a [kvm]" */
 int stack_frame__format(const struct stack_frame *fr, char *buf, size_t len);

@@ -110,19 +110,12 @@ static int collect_key(struct pass *ps, const void *key, size_t size)
 	return 0;
 }
 
-static int visit_vm(void *arg, const void *k, const void *v)
-{
-	const struct vm_state *vm = v;
-
-	return vm->flags & VM_DEAD ? collect_key(arg, k, sizeof(__u64)) : 0;
-}
-
-static bool vm_dead(struct pass *ps, __u64 id)
+/* A VM's state exists until the VM is destroyed (ids are never reused). */
+static bool vm_gone(struct pass *ps, __u64 id)
 {
 	struct vm_state vm;
 
-	return !ps->ops->lookup(ps->store, SWEEP_VMS, &id, &vm) &&
-	       (vm.flags & VM_DEAD);
+	return ps->ops->lookup(ps->store, SWEEP_VMS, &id, &vm) == -ENOENT;
 }
 
 static int visit_holder(void *arg, const void *k, const void *v)
@@ -135,7 +128,7 @@ static int visit_holder(void *arg, const void *k, const void *v)
 	bool idle = ps->ttl && ps->now > last && ps->now - last > ps->ttl;
 
 	if ((!h->zaps.count && !h->protects.count) || idle ||
-	    vm_dead(ps, hk->vm))
+	    vm_gone(ps, hk->vm))
 		return collect_key(ps, k, sizeof(*hk));
 	return 0;
 }
@@ -147,7 +140,7 @@ static int visit_table(void *arg, const void *k, const void *v)
 
 	if ((ps->ttl && ps->now > t->removed_ns &&
 	     ps->now - t->removed_ns > ps->ttl) ||
-	    vm_dead(ps, t->vm))
+	    vm_gone(ps, t->vm))
 		return collect_key(ps, k, sizeof(__u64));
 	return 0;
 }
@@ -186,14 +179,10 @@ int sweep__run(const struct sweep_ops *ops, void *store, __u64 now_ns,
 	if (err)
 		return err;
 	stats->live = ps.live;
-	/* Holders and tables first: they ask whether their VM is dead. */
 	err = sweep_keys(&ps, SWEEP_HOLDERS, sizeof(struct holder_key),
 			 visit_holder, &stats->holders_dropped);
 	if (!err)
 		err = sweep_keys(&ps, SWEEP_TABLES, sizeof(__u64), visit_table,
 				 &stats->tables_expired);
-	if (!err)
-		err = sweep_keys(&ps, SWEEP_VMS, sizeof(__u64), visit_vm,
-				 &stats->vms_dropped);
 	return err;
 }

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "io.h"
 #include "textfile.h"
 
 /* "dir" and ".base.XXXXXX" of @path, in @dir and @tmp. */
@@ -32,28 +33,11 @@ static int split_path(const char *path, char *dir, char *tmp, size_t len)
 	return 0;
 }
 
-static int write_all(int fd, const char *data, size_t len)
-{
-	ssize_t n;
-
-	while (len) {
-		n = write(fd, data, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		data += n;
-		len -= n;
-	}
-	return 0;
-}
-
-/* "textfile: cannot write /dir/.x.prom.Ab12Cd: No space left on device" */
+/* "cannot write /dir/.x.prom.Ab12Cd: No space left on device" */
 static void fail(char *err, size_t errlen, const char *what, const char *path,
 		 int ret)
 {
-	snprintf(err, errlen, "textfile: %s %s: %s", what, path,
-		 strerror(-ret));
+	snprintf(err, errlen, "%s %s: %s", what, path, strerror(-ret));
 }
 
 static int fsync_dir(const char *dir)
@@ -92,7 +76,7 @@ int textfile__write(const char *path, const char *data, size_t len, char *err,
 		fail(err, errlen, "cannot chmod", tmp, ret);
 		goto out;
 	}
-	ret = write_all(fd, data, len);
+	ret = io__write_all(fd, data, len);
 	if (ret) {
 		fail(err, errlen, "cannot write", tmp, ret);
 		goto out;

@@ -1,17 +1,36 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A line of ftrace text is "<comm>-<tid> [(<tgid>)] [<cpu>] [<flags>]
- * <secs>.<frac>: <event>: <body>".  The body is the event's TP_printk
- * output, read here as "name value" or "name=value" pairs so that the order
- * and punctuation of the fields do not matter.  The formats (see
- * kernel-patch/ and arch/x86/kvm/mmu/mmutrace.h):
+ * One line of trace text is a prefix, an event name and a body.  The
+ * prefixes this reads (docs/operators.md lists them with examples):
+ *
+ *   tracefs trace, trace_pipe   comm-TID [(TGID)] [CPU] [flags] SECS.USECS: event: body
+ *   trace-cmd report            comm-TID [CPU] [flags] SECS.USECS: event: body
+ *       -t                      ... SECS.NSECS: ...
+ *       --ts-diff               ... SECS.USECS: (+DELTA) event: body
+ *       -l                      comm-TID CPUflags SECS.USECS: event: body
+ *       several -i, instances   "FILE: " or "INSTANCE: " before the line
+ *   perf script                 comm TID [CPU] SECS.USECS: system:event: body
+ *       -F +pid                 comm PID/TID [CPU] ...
+ *
+ * The body is the event's TP_printk output, read as "name value" or
+ * "name=value" pairs, so that the order and punctuation of the fields do
+ * not matter.  The formats (kernel-patch/, /work/spec ABI v2 and
+ * arch/x86/kvm/mmu/mmutrace.h):
  *
  *   kvm_tdp_mmu_spte_changed: as id %d gfn %llx level %d old_spte %llx new_spte %llx
  *   kvm_tdp_mmu_spte_{set,freeze,unfreeze}: pid=%d vm=%u as_id=%u gfn=0x%llx
- *       level=%u sptep=%p old_spte=0x%llx new_spte=0x%llx
+ *       level=%u sptep=%p old_spte=0x%llx new_spte=0x%llx [root=0x%llx root_invalid=%u]
  *   kvm_remote_tlb_flush_{begin,end}: pid=%d vm=%u start_gfn=0x%llx
  *       pages=%s seq=%llu            (pages: "all" or 0x%llx)
  *   kvm_tdp_mmu_root_teardown_{begin,end}: pid=%d vm=%u
+ *   kvm_mmu_flush_deadline: pid=%d vm=%u reason=%s
+ *   kvm_tdp_mmu_free_sp: pt=0x%llx gfn=0x%llx level=%u as_id=%u
+ *   kvm_destroy_vm: pid=%d vm=%u
+ *
+ * Lines the tracer writes when it lost events ("CPU:7 [LOST 204600
+ * EVENTS]", trace-cmd's "CPU:7 [204600 EVENTS DROPPED]", perf script
+ * --show-lost-events' "PERF_RECORD_LOST lost N") are counted per CPU; stack trace lines ("=> func", "<stack trace>") and every other line
+ * are counted as other text.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -22,110 +41,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "parse.h"
+#include "trace_events.h"
 #include "trace_text.h"
+#include "util.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define ERR_LEN 256
+#define ERR_QUOTE 48 /* bytes of a bad value or body quoted in an error */
 
 struct trace_text {
 	struct trace_text_opts opts;
-	FILE *f;
-	char *path;
-	char *buf;
-	size_t cap;
-	unsigned long lineno;
+	unsigned long long lineno;
 	struct trace_text_stats st;
 	char comm[COMM_LEN];
-	char err[512];
-};
-
-/* ---- Fields and events ------------------------------------------------------- */
-
-enum field {
-	F_KVM,
-	F_PID,
-	F_AS_ID,
-	F_GFN,
-	F_LEVEL,
-	F_SPTEP,
-	F_OLD,
-	F_NEW,
-	F_START,
-	F_PAGES,
-	F_SEQ,
-	F_ROOT,
-	F_ROOT_INVALID,
-	F_REASON,
-	F_PT,
-	F_MAX,
-};
-
-#define BIT(f) (1U << (f))
-
-static const char *const field_canon[F_MAX] = {
-	"vm",	    "pid",	"as_id",     "gfn",	 "level",
-	"sptep",    "old_spte", "new_spte",  "start_gfn", "pages",
-	"seq",	    "root",	"root_invalid", "reason", "pt",
-};
-
-static const struct {
-	const char *name;
-	enum field f;
-	int base; /* without a 0x prefix */
-} field_names[] = {
-	{ "vm", F_KVM, 10 }, /* the patched kernel's kvm->trace_id */
-	{ "pid", F_PID, 10 },	      { "as_id", F_AS_ID, 10 },
-	{ "as", F_AS_ID, 10 },	      { "gfn", F_GFN, 16 },
-	{ "level", F_LEVEL, 10 },     { "sptep", F_SPTEP, 16 },
-	{ "old_spte", F_OLD, 16 },    { "old", F_OLD, 16 },
-	{ "new_spte", F_NEW, 16 },    { "new", F_NEW, 16 },
-	{ "start_gfn", F_START, 16 }, { "start", F_START, 16 },
-	{ "pages", F_PAGES, 16 },     { "seq", F_SEQ, 10 },
-	{ "root", F_ROOT, 16 },	      { "root_invalid", F_ROOT_INVALID, 10 },
-	{ "reason", F_REASON, 10 },   { "pt", F_PT, 16 },
-};
-
-#define SPTE_FIELDS \
-	(BIT(F_AS_ID) | BIT(F_GFN) | BIT(F_LEVEL) | BIT(F_OLD) | BIT(F_NEW))
-
-static const struct event_def {
-	const char *name;
-	__u32 type; /* enum event_type */
-	__u8 op; /* enum spte_op */
-	__u32 required; /* BIT(field)s */
-} event_defs[] = {
-	{ "kvm_tdp_mmu_spte_changed", EVENT_SPTE, SPTE_OP_CHANGED,
-	  SPTE_FIELDS },
-	{ "kvm_tdp_mmu_spte_set", EVENT_SPTE, SPTE_OP_SET,
-	  SPTE_FIELDS | BIT(F_KVM) },
-	{ "kvm_tdp_mmu_spte_freeze", EVENT_SPTE, SPTE_OP_FREEZE,
-	  SPTE_FIELDS | BIT(F_KVM) },
-	{ "kvm_tdp_mmu_spte_unfreeze", EVENT_SPTE, SPTE_OP_UNFREEZE,
-	  SPTE_FIELDS | BIT(F_KVM) },
-	{ "kvm_remote_tlb_flush_begin", EVENT_FLUSH_BEGIN, 0,
-	  BIT(F_KVM) | BIT(F_START) | BIT(F_PAGES) | BIT(F_SEQ) },
-	{ "kvm_remote_tlb_flush_end", EVENT_FLUSH_END, 0,
-	  BIT(F_KVM) | BIT(F_START) | BIT(F_PAGES) | BIT(F_SEQ) },
-	{ "kvm_tdp_mmu_root_teardown_begin", EVENT_TEARDOWN_BEGIN, 0,
-	  BIT(F_KVM) },
-	{ "kvm_tdp_mmu_root_teardown_end", EVENT_TEARDOWN_END, 0, BIT(F_KVM) },
-	{ "kvm_mmu_flush_deadline", EVENT_DEADLINE, 0,
-	  BIT(F_KVM) | BIT(F_REASON) },
-	{ "kvm_tdp_mmu_free_sp", EVENT_FREE_PT, 0,
-	  BIT(F_PT) | BIT(F_GFN) | BIT(F_LEVEL) },
-	{ "kvm_destroy_vm", EVENT_VM_DESTROY, 0, BIT(F_KVM) },
-};
-
-/* kvm_mmu_flush_deadline prints its reason by name. */
-static const char *const reason_names[DEADLINE_MAX] = {
-	[DEADLINE_YIELD] = "yield",
-	[DEADLINE_UNLOCK] = "unlock",
-	[DEADLINE_NOTIFIER] = "notifier",
-	[DEADLINE_DIRTY_LOG] = "dirty_log",
-};
-
-struct fields {
-	__u64 v[F_MAX];
-	__u32 seen;
+	char err[ERR_LEN];
 };
 
 /* What precedes the event body. */
@@ -143,14 +72,15 @@ struct prefix {
 static int fail(struct trace_text *tt, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* "line N: <what>", cut to the buffer whatever the lengths. */
 static int fail(struct trace_text *tt, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
 
-	n = snprintf(tt->err, sizeof(tt->err),
-		     "%s%sline %lu: ", tt->path ? tt->path : "",
-		     tt->path ? ":" : "", tt->lineno);
+	n = snprintf(tt->err, sizeof(tt->err), "line %llu: ", tt->lineno);
+	if (n < 0 || (size_t)n >= sizeof(tt->err))
+		return -EINVAL;
 	va_start(ap, fmt);
 	vsnprintf(tt->err + n, sizeof(tt->err) - n, fmt, ap);
 	va_end(ap);
@@ -171,93 +101,6 @@ static const char *skip_ws(const char *p)
 	return p;
 }
 
-/* The first " [<digits>]": the CPU column. */
-static const char *find_cpu(const char *line)
-{
-	const char *p = line, *q;
-
-	while ((p = strchr(p, '['))) {
-		q = p + 1;
-		while (isdigit((unsigned char)*q))
-			q++;
-		if (q > p + 1 && *q == ']' && p > line &&
-		    (p[-1] == ' ' || p[-1] == '\t'))
-			return p;
-		p++;
-	}
-	return NULL;
-}
-
-static bool parse_digits(const char *s, size_t n, __u64 *out)
-{
-	__u64 v = 0;
-	size_t i;
-
-	if (!n || n > 19)
-		return false;
-	for (i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)s[i]))
-			return false;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return true;
-}
-
-/* "comm-tid" or "comm-tid (tgid)" in [s, end). */
-static bool parse_task(const char *s, const char *end, struct prefix *pf)
-{
-	const char *open, *dash, *t;
-	__u64 v;
-
-	while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
-		end--;
-	if (end > s && end[-1] == ')') {
-		open = memrchr(s, '(', end - s);
-		if (!open)
-			return false;
-		t = skip_ws(open + 1);
-		/* "(-------)": the tgid was not recorded */
-		if (parse_digits(t, end - 1 - t, &v))
-			pf->tgid = v;
-		end = open;
-		while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
-			end--;
-	}
-	dash = memrchr(s, '-', end - s);
-	if (!dash || !parse_digits(dash + 1, end - dash - 1, &v))
-		return false;
-	pf->tid = v;
-	pf->comm = s;
-	pf->comm_len = dash - s;
-	return true;
-}
-
-/* "<secs>[.<frac>]:" to ns; integer clocks (counter) are taken as ns. */
-static bool parse_ts(const char *s, size_t n, __u64 *ns)
-{
-	const char *dot = memchr(s, '.', n);
-	__u64 sec, frac = 0;
-	size_t fl, i;
-
-	if (!n || s[n - 1] != ':')
-		return false;
-	n--;
-	if (!dot)
-		return parse_digits(s, n, ns);
-	fl = s + n - dot - 1;
-	if (!parse_digits(s, dot - s, &sec) ||
-	    (fl && !parse_digits(dot + 1, fl > 9 ? 9 : fl, &frac)))
-		return false;
-	for (i = 9; i < fl; i++)
-		if (!isdigit((unsigned char)dot[1 + i]))
-			return false;
-	for (i = fl; i < 9; i++)
-		frac *= 10;
-	*ns = sec * 1000000000ULL + frac;
-	return true;
-}
-
 static size_t token_len(const char *p)
 {
 	size_t n = 0;
@@ -267,75 +110,242 @@ static size_t token_len(const char *p)
 	return n;
 }
 
+static bool all_digits(const char *s, size_t n)
+{
+	size_t i;
+
+	if (!n)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+static bool parse_dec(const char *s, size_t n, __u64 *out)
+{
+	return all_digits(s, n) && !parse_u64_base(s, n, 10, out);
+}
+
+static bool parse_dec32(const char *s, size_t n, __u32 *out)
+{
+	__u64 v;
+
+	if (!parse_dec(s, n, &v) || v > 0xffffffffULL)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* "<secs>[.<frac>]": ns; an integer clock (counter, perf) is taken as ns. */
+static bool parse_ts(const char *s, size_t n, __u64 *ns)
+{
+	const char *dot = memchr(s, '.', n);
+	__u64 sec, frac = 0;
+	size_t fl, i;
+
+	if (!dot)
+		return parse_dec(s, n, ns);
+	fl = s + n - dot - 1;
+	if (!parse_dec(s, dot - s, &sec) || !fl || !all_digits(dot + 1, fl) ||
+	    sec > ~0ULL / 1000000000ULL - 1)
+		return false;
+	parse_dec(dot + 1, fl > 9 ? 9 : fl, &frac);
+	for (i = fl; i < 9; i++)
+		frac *= 10;
+	*ns = sec * 1000000000ULL + frac;
+	return true;
+}
+
+/*
+ * ftrace's latency flags: irqs-off, need-resched, hardirq/softirq, then
+ * preempt and migrate-disable depths; the first is never a digit.
+ */
+static bool is_flags(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n < 4 || n > 6 || isdigit((unsigned char)s[0]))
+		return false;
+	for (i = 0; i < n; i++)
+		if (!strchr(".dDXbBnNpPhHsSzZ0123456789abcdef", s[i]))
+			return false;
+	return true;
+}
+
+/* The last token of [s, *end): its start, with *end moved before it. */
+static const char *last_token(const char *s, const char **end, size_t *n)
+{
+	const char *e = *end, *b;
+
+	while (e > s && is_ws(e[-1]))
+		e--;
+	b = e;
+	while (b > s && !is_ws(b[-1]))
+		b--;
+	*n = e - b;
+	*end = b;
+	return *n ? b : NULL;
+}
+
+/* The CPU column: "[007]", "[007] d..1.", or trace-cmd -l's "7d..1.". */
+static bool parse_cpu(const char *s, const char **end)
+{
+	const char *t, *e = *end;
+	size_t n, d;
+
+	t = last_token(s, &e, &n);
+	if (!t)
+		return false;
+	if (is_flags(t, n)) {
+		const char *e2 = e;
+		const char *c = last_token(s, &e2, &n);
+
+		if (c && n >= 3 && c[0] == '[' && c[n - 1] == ']' &&
+		    all_digits(c + 1, n - 2)) {
+			*end = e2;
+			return true;
+		}
+		return false;
+	}
+	if (n >= 3 && t[0] == '[' && t[n - 1] == ']' &&
+	    all_digits(t + 1, n - 2)) {
+		*end = e;
+		return true;
+	}
+	for (d = 0; d < n && isdigit((unsigned char)t[d]); d++)
+		;
+	if (d && is_flags(t + d, n - d)) {
+		*end = e;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * The task in [s, end): "comm-TID", "comm-TID (TGID)", "comm-TID
+ * (-------)" (TGID not recorded), or perf's "comm TID", "comm PID/TID".
+ */
+static bool parse_task(const char *s, const char *end, struct prefix *pf)
+{
+	const char *t, *e = end, *open, *dash, *slash;
+	size_t n;
+
+	while (e > s && is_ws(e[-1]))
+		e--;
+	if (e > s && e[-1] == ')') {
+		open = memrchr(s, '(', e - s);
+		if (!open)
+			return false;
+		t = skip_ws(open + 1);
+		if (t < e - 1 && *t != '-' &&
+		    !parse_dec32(t, e - 1 - t, &pf->tgid))
+			return false;
+		e = open;
+	}
+	t = last_token(s, &e, &n);
+	if (!t)
+		return false;
+	slash = memchr(t, '/', n);
+	if (all_digits(t, n) || (slash && all_digits(t, slash - t) &&
+				 all_digits(slash + 1, t + n - slash - 1))) {
+		/* perf script */
+		if (slash) {
+			if (!parse_dec32(t, slash - t, &pf->tgid) ||
+			    !parse_dec32(slash + 1, t + n - slash - 1,
+					 &pf->tid))
+				return false;
+		} else if (!parse_dec32(t, n, &pf->tid)) {
+			return false;
+		}
+		while (e > s && is_ws(e[-1]))
+			e--;
+		pf->comm = s;
+		pf->comm_len = e - s;
+		return true;
+	}
+	e = t + n;
+	dash = memrchr(s, '-', e - s);
+	if (!dash || !parse_dec32(dash + 1, e - dash - 1, &pf->tid))
+		return false;
+	pf->comm = s;
+	pf->comm_len = dash - s;
+	return true;
+}
+
+/* "FILE: " or "INSTANCE: " that trace-cmd report puts before a line. */
+static const char *skip_source(const char *p)
+{
+	size_t n = token_len(p);
+
+	if (n > 1 && p[n - 1] == ':' && is_ws(p[n]))
+		return skip_ws(p + n);
+	return p;
+}
+
+/*
+ * Find "<ts>: [(+delta)] [system:]event:" and read what precedes it.
+ */
 static bool parse_prefix(const char *line, struct prefix *pf)
 {
-	const char *p = skip_ws(line), *cpu = find_cpu(p);
+	const char *start = skip_source(skip_ws(line)), *p = start, *head_end;
 	size_t n;
 
 	memset(pf, 0, sizeof(*pf));
-	if (!cpu || !parse_task(p, cpu, pf))
-		return false;
-	p = skip_ws(strchr(cpu, ']') + 1);
-	n = token_len(p);
-	if (!parse_ts(p, n, &pf->ts_ns)) {
-		/* latency flags ("d..1.") come before the timestamp */
-		p = skip_ws(p + n);
+	for (;; p += n) {
+		p = skip_ws(p);
 		n = token_len(p);
-		if (!parse_ts(p, n, &pf->ts_ns))
+		if (!n)
 			return false;
+		if (p[n - 1] == ':' && p > start &&
+		    parse_ts(p, n - 1, &pf->ts_ns))
+			break;
 	}
+	head_end = p;
 	p = skip_ws(p + n);
+	n = token_len(p);
+	if (n > 3 && p[0] == '(' && p[1] == '+' &&
+	    p[n - 1] == ')') /* --ts-diff */
+		p = skip_ws(p + n);
 	pf->name = p;
-	while (isalnum((unsigned char)*p) || *p == '_')
+	while (isalnum((unsigned char)*p) || *p == '_' || *p == ':')
 		p++;
-	pf->name_len = p - pf->name;
-	if (!pf->name_len || *p != ':')
+	if (p == pf->name || p[-1] != ':')
 		return false;
-	pf->body = skip_ws(p + 1);
-	return true;
+	pf->name_len = p - 1 - pf->name;
+	/* perf names the system: "kvmmmu:kvm_tdp_mmu_spte_changed:" */
+	while (memchr(pf->name, ':', pf->name_len)) {
+		const char *c = memchr(pf->name, ':', pf->name_len);
+
+		pf->name_len -= c + 1 - pf->name;
+		pf->name = c + 1;
+	}
+	if (!pf->name_len)
+		return false;
+	pf->body = skip_ws(p);
+	if (!parse_cpu(start, &head_end))
+		return false;
+	return parse_task(skip_ws(start), head_end, pf);
 }
 
 /* ---- The body ---------------------------------------------------------------- */
 
-static int lookup_field(const char *s, size_t n, int *base)
+static bool parse_value(const char *s, size_t n, int base, int f, __u64 *out)
 {
-	size_t i;
+	int r;
 
-	for (i = 0; i < ARRAY_SIZE(field_names); i++) {
-		if (strlen(field_names[i].name) == n &&
-		    !strncmp(field_names[i].name, s, n)) {
-			*base = field_names[i].base;
-			return field_names[i].f;
-		}
-	}
-	return -1;
-}
-
-static bool parse_value(const char *s, size_t n, int base, enum field f,
-			__u64 *out)
-{
-	char buf[32], *end;
-
-	if (!n || n >= sizeof(buf))
-		return false;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	if (f == F_PAGES && (!strcmp(buf, "all") || !strcmp(buf, "-1"))) {
+	if (f == F_PAGES && ((n == 3 && !strncmp(s, "all", 3)) ||
+			     (n == 2 && !strncmp(s, "-1", 2)))) {
 		*out = FLUSH_ALL_PAGES;
 		return true;
 	}
-	if (f == F_REASON) {
-		for (*out = 0; *out < DEADLINE_MAX; (*out)++)
-			if (!strcmp(buf, reason_names[*out]))
-				return true;
+	if (f == F_REASON && (r = trace_reason__lookup(s, n)) >= 0) {
+		*out = r;
+		return true;
 	}
-	if (!strncmp(buf, "0x", 2) || !strncmp(buf, "0X", 2))
-		base = 16;
-	if (buf[0] == '-' || buf[0] == '+' || !isxdigit((unsigned char)buf[0]))
-		return false;
-	errno = 0;
-	*out = strtoull(buf, &end, base);
-	return !errno && !*end;
+	if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		return !parse_u64_base(s + 2, n - 2, 16, out);
+	return !parse_u64_base(s, n, base, out);
 }
 
 /* Next token of the body, with trailing commas and semicolons dropped. */
@@ -350,8 +360,8 @@ static const char *next_token(const char **pp, size_t *n)
 	return *n ? p : NULL;
 }
 
-static int parse_body(struct trace_text *tt, const struct event_def *def,
-		      const char *body, struct fields *fl)
+static int parse_body(struct trace_text *tt, const struct trace_event_def *def,
+		      const char *body, struct trace_fields *fl)
 {
 	const char *p = body, *name, *val, *eq;
 	size_t nn, vn;
@@ -371,163 +381,155 @@ static int parse_body(struct trace_text *tt, const struct event_def *def,
 				p = skip_ws(p) + 2;
 			val = next_token(&p, &vn);
 		}
-		f = lookup_field(name, nn, &base);
+		f = trace_field__lookup(name, nn, &base);
 		if (f < 0)
 			continue; /* a field spte-trace does not use */
 		/* %p gives "(____ptrval____)" early in boot: not needed */
 		if (f == F_SPTEP && val &&
 		    !parse_value(val, vn, base, f, &fl->v[f]))
 			continue;
-		if (!val || !parse_value(val, vn, base, f, &fl->v[f]))
+		if (!val || !vn || !parse_value(val, vn, base, f, &fl->v[f]))
 			return fail(tt, "%s: bad value '%.*s' for %.*s",
-				    def->name, (int)(val ? vn : 0),
-				    val ? val : "", (int)nn, name);
-		fl->seen |= BIT(f);
+				    def->name,
+				    (int)(val && vn < ERR_QUOTE ? vn :
+					  val			? ERR_QUOTE :
+								  0),
+				    val ? val : "",
+				    (int)(nn < ERR_QUOTE ? nn : ERR_QUOTE),
+				    name);
+		fl->seen |= FIELD_BIT(f);
 	}
-	for (f = 0; f < F_MAX; f++)
-		if ((def->required & BIT(f)) && !(fl->seen & BIT(f)))
-			return fail(tt, "%s: no %s field in '%s'", def->name,
-				    field_canon[f], body);
 	return 0;
 }
 
 /* ---- Events ---------------------------------------------------------------------- */
 
-static const struct event_def *find_event(const char *name, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(event_defs); i++)
-		if (strlen(event_defs[i].name) == n &&
-		    !strncmp(event_defs[i].name, name, n))
-			return &event_defs[i];
-	return NULL;
-}
-
 /* A known event name in a line whose prefix did not parse. */
-static const struct event_def *mentions_event(const char *line)
+static const struct trace_event_def *mentions_event(const char *line)
 {
 	const char *p;
 	size_t i, n;
 
-	for (i = 0; i < ARRAY_SIZE(event_defs); i++) {
-		n = strlen(event_defs[i].name);
-		p = strstr(line, event_defs[i].name);
+	for (i = 0; i < trace_event_ndefs; i++) {
+		n = strlen(trace_event_defs[i].name);
+		p = strstr(line, trace_event_defs[i].name);
 		if (p && p[n] == ':')
-			return &event_defs[i];
+			return &trace_event_defs[i];
 	}
 	return NULL;
 }
 
-/* The stock event has no VM: key it by task (see trace_text.h). */
-static __u64 stock_vm(struct trace_text *tt, const struct prefix *pf)
+void trace_losses__add(struct trace_losses *l, int cpu, __u64 n)
 {
-	if (tt->opts.vm == TRACE_TEXT_VM_SINGLE)
-		return 1;
-	if (pf->tgid)
-		return pf->tgid;
-	tt->st.no_tgid++;
-	return pf->tid;
+	l->reports++;
+	if (!n)
+		l->unknown++;
+	l->total += n;
+	if (cpu < 0 || cpu >= TRACE_LOST_CPUS)
+		cpu = TRACE_LOST_CPUS - 1;
+	l->cpu[cpu] += n;
+	l->noted[cpu / 64] |= 1ULL << (cpu % 64);
 }
 
-static int fill_spte(struct trace_text *tt, const struct event_def *def,
-		     const struct prefix *pf, const struct fields *fl,
-		     struct event *ev)
+/*
+ * "CPU:7 [LOST 204600 EVENTS]" (ftrace), "CPU:7 [204600 EVENTS DROPPED]"
+ * and "CPU:7 [EVENTS DROPPED]" (trace-cmd, count unknown).
+ */
+/* perf script --show-lost-events: "comm TID [CPU] TS: PERF_RECORD_LOST lost N" */
+static bool count_perf_lost(struct trace_text *tt, const char *line)
 {
-	struct spte_event *s = &ev->spte;
+	const char *p = strstr(line, " PERF_RECORD_LOST lost "), *c, *q;
+	__u64 n, cpu;
+	size_t len;
 
-	if (fl->v[F_LEVEL] < 1 || fl->v[F_LEVEL] > SPTE_LEVELS)
-		return fail(tt, "%s: level %llu is not 1 to %d", def->name,
-			    fl->v[F_LEVEL], SPTE_LEVELS);
-	if (fl->v[F_AS_ID] > 0xffff)
-		return fail(tt, "%s: as_id %llu out of range", def->name,
-			    fl->v[F_AS_ID]);
-	s->ts_ns = pf->ts_ns;
-	s->gfn = fl->v[F_GFN];
-	s->old_spte = fl->v[F_OLD];
-	s->new_spte = fl->v[F_NEW];
-	s->sptep = fl->v[F_SPTEP];
-	s->tid = pf->tid;
-	s->stack_id = -1;
-	s->as_id = fl->v[F_AS_ID];
-	s->level = fl->v[F_LEVEL];
-	s->op = def->op;
-	s->root = fl->v[F_ROOT];
-	if (fl->v[F_ROOT_INVALID])
-		s->flags |= SPTE_F_ROOT_INVALID;
-	if (def->op == SPTE_OP_CHANGED) {
-		/* The VM is a guess: never enough for a violation. */
-		s->vm = stock_vm(tt, pf);
-		s->pid = pf->tgid ? pf->tgid : pf->tid;
-		s->flags |= SPTE_F_VM_GUESSED;
-	} else {
-		s->vm = fl->v[F_KVM];
-		s->pid = fl->seen & BIT(F_PID) ? fl->v[F_PID] :
-			 pf->tgid	       ? pf->tgid :
-						 pf->tid;
-	}
-	return 1;
+	if (!p)
+		return false;
+	q = p + strlen(" PERF_RECORD_LOST lost ");
+	for (len = 0; isdigit((unsigned char)q[len]); len++)
+		;
+	if (!parse_dec(q, len, &n))
+		return false;
+	c = memchr(line, '[', p - line);
+	for (len = 0; c && isdigit((unsigned char)c[1 + len]); len++)
+		;
+	if (!c || !len || c[1 + len] != ']' || !parse_dec(c + 1, len, &cpu))
+		cpu = ~0ULL;
+	trace_losses__add(&tt->st.lost,
+			  cpu >= TRACE_LOST_CPUS ? -1 : (int)cpu, n);
+	return true;
 }
 
-static int fill_vm_event(const struct prefix *pf, const struct fields *fl,
-			 struct event *ev)
+static bool count_lost(struct trace_text *tt, const char *line)
 {
-	struct vm_event *f = &ev->vm;
+	const char *p = strstr(skip_source(skip_ws(line)), "CPU:"), *b, *q;
+	__u64 cpu, n = 0;
+	size_t len;
 
-	f->ts_ns = pf->ts_ns;
-	f->vm = fl->v[F_KVM];
-	f->start_gfn = ev->type == EVENT_FREE_PT ? fl->v[F_GFN] :
-						   fl->v[F_START];
-	f->pages = fl->v[F_PAGES];
-	f->seq = fl->v[F_SEQ];
-	f->tag = fl->v[F_SEQ]; /* as the BPF programs pair them */
-	f->reason = fl->v[F_REASON];
-	f->pt = fl->v[F_PT];
-	f->level = fl->v[F_LEVEL];
-	f->as_id = fl->v[F_AS_ID];
-	f->stack_id = -1;
-	f->pid = fl->seen & BIT(F_PID) ? fl->v[F_PID] :
-		 pf->tgid	       ? pf->tgid :
-					 pf->tid;
-	f->tid = pf->tid;
-	return 1;
+	if (!p)
+		return false;
+	p += 4;
+	for (len = 0; isdigit((unsigned char)p[len]); len++)
+		;
+	if (!parse_dec(p, len, &cpu))
+		return false;
+	b = skip_ws(p + len);
+	if (*b != '[')
+		return false;
+	b++;
+	if (!strncmp(b, "LOST ", 5))
+		b += 5;
+	for (len = 0; isdigit((unsigned char)b[len]); len++)
+		;
+	if (len && !parse_dec(b, len, &n))
+		return false;
+	q = skip_ws(b + len);
+	if (strncmp(q, "EVENTS]", 7) && strncmp(q, "EVENTS DROPPED]", 15))
+		return false;
+	trace_losses__add(&tt->st.lost, cpu > TRACE_LOST_CPUS ? -1 : (int)cpu,
+			  n);
+	return true;
 }
 
-static void count_lost(struct trace_text *tt, const char *line)
+static bool is_stack_line(const char *p)
 {
-	const char *p = strstr(line, "[LOST ");
-	unsigned long long n;
-
-	if (p && sscanf(p, "[LOST %llu EVENTS]", &n) == 1)
-		tt->st.lost += n;
+	return !strncmp(p, "=>", 2) || strstr(p, "<stack trace>") ||
+	       strstr(p, "<user stack trace>");
 }
 
 int trace_text__parse_line(struct trace_text *tt, const char *line,
 			   struct event *ev)
 {
-	const struct event_def *def;
-	struct fields fl;
+	const char *p = skip_ws(line);
+	const struct trace_event_def *def;
+	struct trace_fields fl;
+	struct trace_task task;
 	struct prefix pf;
+	char why[160];
 	int ret;
 
 	tt->lineno++;
 	tt->st.lines++;
-	if (!*skip_ws(line) || *skip_ws(line) == '#') {
+	if (!*p || *p == '#') {
 		tt->st.comments++;
 		return 0;
 	}
+	if (is_stack_line(p)) {
+		tt->st.stack_lines++;
+		return 0;
+	}
 	if (!parse_prefix(line, &pf)) {
+		if (count_lost(tt, line) || count_perf_lost(tt, line))
+			return 0;
 		def = mentions_event(line);
 		if (def)
 			return fail(
 				tt,
 				"%s: cannot parse the task, CPU and timestamp before the event name",
 				def->name);
-		count_lost(tt, line);
 		tt->st.unknown++;
 		return 0;
 	}
-	def = find_event(pf.name, pf.name_len);
+	def = trace_event__find(pf.name, pf.name_len);
 	if (!def) {
 		tt->st.unknown++;
 		return 0;
@@ -535,19 +537,19 @@ int trace_text__parse_line(struct trace_text *tt, const char *line,
 	ret = parse_body(tt, def, pf.body, &fl);
 	if (ret)
 		return ret;
-	memset(ev, 0, sizeof(*ev));
-	ev->type = def->type;
-	ret = def->type == EVENT_SPTE ? fill_spte(tt, def, &pf, &fl, ev) :
-					fill_vm_event(&pf, &fl, ev);
-	if (ret == 1) {
-		snprintf(tt->comm, sizeof(tt->comm), "%.*s", (int)pf.comm_len,
-			 pf.comm);
-		tt->st.events++;
-	}
-	return ret;
+	task.ts_ns = pf.ts_ns;
+	task.tid = pf.tid;
+	task.tgid = pf.tgid;
+	ret = trace_event__build(def, &task, &fl, tt->opts.vm, &tt->st.no_tgid,
+				 ev, why, sizeof(why));
+	if (ret < 0)
+		return fail(tt, "%s", why);
+	snprintf(tt->comm, sizeof(tt->comm), "%.*s",
+		 (int)(pf.comm_len < COMM_LEN ? pf.comm_len : COMM_LEN - 1),
+		 pf.comm);
+	tt->st.events++;
+	return 1;
 }
-
-/* ---- Files ----------------------------------------------------------------------- */
 
 struct trace_text *trace_text__new(const struct trace_text_opts *opts)
 {
@@ -560,63 +562,7 @@ struct trace_text *trace_text__new(const struct trace_text_opts *opts)
 
 void trace_text__free(struct trace_text *tt)
 {
-	if (!tt)
-		return;
-	if (tt->f && tt->f != stdin)
-		fclose(tt->f);
-	free(tt->buf);
-	free(tt->path);
 	free(tt);
-}
-
-int trace_text__open(struct trace_text **out, const char *path,
-		     const struct trace_text_opts *opts, char *err,
-		     size_t errlen)
-{
-	struct trace_text *tt = trace_text__new(opts);
-	int ret = -ENOMEM;
-
-	*out = NULL;
-	if (!tt || !(tt->path = strdup(path)))
-		goto fail;
-	tt->f = strcmp(path, "-") ? fopen(path, "r") : stdin;
-	if (!tt->f) {
-		ret = -errno;
-		goto fail;
-	}
-	*out = tt;
-	return 0;
-fail:
-	snprintf(err, errlen, "%s: %s", path, strerror(-ret));
-	trace_text__free(tt);
-	return ret;
-}
-
-int trace_text__next(struct trace_text *tt, struct event *ev)
-{
-	ssize_t n;
-	int ret;
-
-	for (;;) {
-		errno = 0;
-		n = getline(&tt->buf, &tt->cap, tt->f);
-		if (n < 0) {
-			if (!errno || feof(tt->f))
-				return 0;
-			snprintf(tt->err, sizeof(tt->err), "%s: read: %s",
-				 tt->path, strerror(errno));
-			return -EIO;
-		}
-		while (n && (tt->buf[n - 1] == '\n' || tt->buf[n - 1] == '\r'))
-			tt->buf[--n] = '\0';
-		if ((size_t)n != strlen(tt->buf))
-			return fail(
-				tt,
-				"NUL byte in the text: not an ftrace text file");
-		ret = trace_text__parse_line(tt, tt->buf, ev);
-		if (ret)
-			return ret;
-	}
 }
 
 const char *trace_text__error(const struct trace_text *tt)
@@ -629,7 +575,7 @@ const char *trace_text__comm(const struct trace_text *tt)
 	return tt->comm;
 }
 
-void trace_text__stats(const struct trace_text *tt, struct trace_text_stats *st)
+const struct trace_text_stats *trace_text__stats(const struct trace_text *tt)
 {
-	*st = tt->st;
+	return &tt->st;
 }

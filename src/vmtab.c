@@ -7,127 +7,27 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "idmap.h"
+#include "proc.h"
 #include "vmtab.h"
 
-/* Open addressing over non-zero u64 keys; never deletes. */
 #define IDX_FOLDED UINT32_MAX /* own map: the key's new VM overflowed */
-struct keymap {
-	__u64 *keys;
-	__u32 *vals;
-	size_t cap; /* power of two, or 0 */
-	size_t count;
-};
 
 struct vmtab {
 	struct vm_entry *entries;
 	size_t count;
 	size_t limit;
 	struct vm_entry other;
-	struct keymap own; /* key -> index in entries */
-	struct keymap overflow; /* keys folded into "other" */
+	struct idmap own; /* key -> index in entries */
+	struct idmap overflow; /* keys folded into "other" */
 	bool saturated;
 	vmtab_comm_fn comm_fn;
 	void *comm_arg;
 };
 
-static size_t key_hash(__u64 key, size_t cap)
+static int host_comm(void *arg, __u32 pid, char *comm)
 {
-	/* Kernel pointers share their low bits; mix before masking. */
-	key ^= key >> 33;
-	key *= 0xff51afd7ed558ccdULL;
-	key ^= key >> 33;
-	return key & (cap - 1);
-}
-
-static size_t keymap_slot(const struct keymap *m, __u64 key)
-{
-	size_t i = key_hash(key, m->cap);
-
-	while (m->keys[i] && m->keys[i] != key)
-		i = (i + 1) & (m->cap - 1);
-	return i;
-}
-
-static __u32 *keymap_get(const struct keymap *m, __u64 key)
-{
-	size_t i;
-
-	if (!m->cap)
-		return NULL;
-	i = keymap_slot(m, key);
-	return m->keys[i] ? &m->vals[i] : NULL;
-}
-
-static int keymap_grow(struct keymap *m)
-{
-	struct keymap n = { .cap = m->cap ? m->cap * 2 : 64 };
-	size_t i, j;
-
-	n.keys = calloc(n.cap, sizeof(*n.keys));
-	n.vals = calloc(n.cap, sizeof(*n.vals));
-	if (!n.keys || !n.vals) {
-		free(n.keys);
-		free(n.vals);
-		return -ENOMEM;
-	}
-	for (i = 0; i < m->cap; i++) {
-		if (!m->keys[i])
-			continue;
-		j = keymap_slot(&n, m->keys[i]);
-		n.keys[j] = m->keys[i];
-		n.vals[j] = m->vals[i];
-	}
-	n.count = m->count;
-	free(m->keys);
-	free(m->vals);
-	*m = n;
-	return 0;
-}
-
-/* Insert or overwrite; keeps the load factor under 1/2. */
-static int keymap_put(struct keymap *m, __u64 key, __u32 val)
-{
-	__u32 *v = keymap_get(m, key);
-	size_t i;
-
-	if (v) {
-		*v = val;
-		return 0;
-	}
-	if ((m->count + 1) * 2 > m->cap && keymap_grow(m))
-		return -ENOMEM;
-	i = keymap_slot(m, key);
-	m->keys[i] = key;
-	m->vals[i] = val;
-	m->count++;
-	return 0;
-}
-
-static void keymap_free(struct keymap *m)
-{
-	free(m->keys);
-	free(m->vals);
-}
-
-static int proc_comm(void *arg, __u32 pid, char *comm)
-{
-	char path[32];
-	ssize_t n;
-	int fd, err = 0;
-
-	snprintf(path, sizeof(path), "/proc/%u/comm", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, comm, COMM_LEN - 1);
-	if (n < 0) {
-		err = -errno;
-		n = 0;
-	}
-	comm[n] = '\0';
-	comm[strcspn(comm, "\n")] = '\0';
-	close(fd);
-	return err;
+	return proc_comm(pid, comm, COMM_LEN);
 }
 
 struct vmtab *vmtab__new(size_t limit)
@@ -144,7 +44,7 @@ struct vmtab *vmtab__new(size_t limit)
 	}
 	snprintf(t->other.label, sizeof(t->other.label), "%s",
 		 VMTAB_OTHER_LABEL);
-	t->comm_fn = proc_comm;
+	t->comm_fn = host_comm;
 	return t;
 }
 
@@ -152,8 +52,8 @@ void vmtab__free(struct vmtab *t)
 {
 	if (!t)
 		return;
-	keymap_free(&t->own);
-	keymap_free(&t->overflow);
+	idmap__free(&t->own);
+	idmap__free(&t->overflow);
 	free(t->entries);
 	free(t);
 }
@@ -192,10 +92,10 @@ static void set_comm(struct vmtab *t, struct vm_entry *e, const char *comm)
 
 static struct vm_entry *fold_into_other(struct vmtab *t, __u64 key)
 {
-	if (keymap_get(&t->overflow, key) || t->saturated)
+	if (idmap__get(&t->overflow, key) || t->saturated)
 		return &t->other;
 	if (t->overflow.count >= VMTAB_OVERFLOW_TRACKED ||
-	    keymap_put(&t->overflow, key, 1))
+	    idmap__put(&t->overflow, key, 1))
 		t->saturated = true;
 	return &t->other;
 }
@@ -213,7 +113,7 @@ static struct vm_entry *add_entry(struct vmtab *t, __u64 key, __u32 pid,
 	e->pid = pid;
 	set_comm(t, e, comm);
 	make_label(t, e);
-	if (keymap_put(&t->own, key, t->count))
+	if (idmap__put(&t->own, key, t->count))
 		return NULL;
 	t->count++;
 	return e;
@@ -227,9 +127,9 @@ struct vm_entry *vmtab__note(struct vmtab *t, __u64 key, __u32 pid,
 
 	if (!key)
 		return NULL;
-	idx = keymap_get(&t->own, key);
+	idx = idmap__get(&t->own, key);
 	if (!idx)
-		return keymap_get(&t->overflow, key) ?
+		return idmap__get(&t->overflow, key) ?
 			       &t->other :
 			       add_entry(t, key, pid, comm);
 	if (*idx == IDX_FOLDED)
@@ -268,7 +168,7 @@ void vmtab__add_events(struct vmtab *t, __u64 key, __u32 pid, __u64 n)
 
 const struct vm_entry *vmtab__find(const struct vmtab *t, __u64 key)
 {
-	__u32 *idx = key ? keymap_get(&t->own, key) : NULL;
+	__u32 *idx = key ? idmap__get(&t->own, key) : NULL;
 
 	return idx && *idx != IDX_FOLDED ? &t->entries[*idx] : NULL;
 }
@@ -279,10 +179,10 @@ const struct vm_entry *vmtab__lookup(const struct vmtab *t, __u64 key)
 
 	if (e || !key)
 		return e;
-	if (keymap_get(&t->own, key))
+	if (idmap__get(&t->own, key))
 		return &t->other;
 	/* Once saturated, unknown keys may be folded ones we lost track of. */
-	return keymap_get(&t->overflow, key) || t->saturated ? &t->other : NULL;
+	return idmap__get(&t->overflow, key) || t->saturated ? &t->other : NULL;
 }
 
 size_t vmtab__count(const struct vmtab *t)

@@ -5,7 +5,10 @@
 # "<layer>: N passed, N failed" (or "<layer>: SKIP: reason"); the last line
 # of this script is "TOTAL: N passed, N failed, N skipped layers".
 #
-#   tests/run.sh [layer...]     default: unit bpf live operator e2e-a e2e-patched
+#   tests/run.sh [layer...]     default: unit report bpf live operator e2e-stock e2e-patched
+#
+# unit-asan runs the unit tests of an ASan+UBSan build (make test-asan sets
+# BUILD to that tree).
 #
 # A layer that cannot run here says why and counts as skipped; CI sets
 # SPTE_REQUIRE="bpf live ..." to turn named skips into failures.
@@ -14,7 +17,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 layers=("$@")
-[ ${#layers[@]} -gt 0 ] || layers=(unit bpf live operator e2e-a e2e-patched)
+[ ${#layers[@]} -gt 0 ] || layers=(unit report bpf live operator e2e-stock e2e-patched)
 
 total_pass=0 total_fail=0 skipped=0
 log_dir=$BUILD/test-logs
@@ -28,7 +31,7 @@ record() {	# layer passed failed
 
 skip() {	# layer reason
 	echo "$1: SKIP: $2"
-	if [[ " ${SPTE_REQUIRE:-} " == *" $1 "* ]]; then
+	if [[ " ${SPTE_REQUIRE:-} " == *" ${1%% *} "* ]]; then
 		echo "$1: required by SPTE_REQUIRE, counting the skip as a failure"
 		total_fail=$((total_fail + 1))
 	else
@@ -71,6 +74,25 @@ layer_unit() {
 	[ $found -eq 1 ] || record unit 0 1
 }
 
+# The same binaries built with the sanitizers: any report is a failure.
+layer_unit-asan() {
+	local bin found=0
+	for bin in "$BUILD"/tests/test_*; do
+		[ -x "$bin" ] || continue
+		found=1
+		run_cmocka unit-asan "$bin"
+	done
+	[ $found -eq 1 ] || record unit-asan 0 1
+}
+
+# spte-trace report on every case and layout (needs only the binary).
+layer_report() {
+	local t
+	for t in tests/report/*.sh; do
+		run_script report "$t"
+	done
+}
+
 layer_bpf() {
 	run_cmocka bpf "$BUILD/tests/bpf_test_run"
 }
@@ -108,26 +130,40 @@ layer_operator() {
 	[ $found -eq 1 ] || skip operator "no operator tests yet"
 }
 
-layer_e2e-a() {
+# Real KVM in QEMU, on both kernel lines (SPTE_E2E_LINES, default
+# "6.1 6.12"): the harness's own tests, then the stock scenarios (a, d, e,
+# f) on Debian's stock image of each line.
+E2E_LINES=${SPTE_E2E_LINES:-6.1 6.12}
+
+layer_e2e-stock() {
+	local line
+
 	if [ ! -x "$BUILD/spte-vmm" ]; then
-		skip e2e-a "$BUILD/spte-vmm is not built (make vmm)"
+		skip e2e-stock "$BUILD/spte-vmm is not built (make vmm)"
 		return
 	fi
-	run_script e2e-a tests/harness/harness.sh
-	run_script e2e-a tools/e2e/e2e.sh --scenario a
+	run_script e2e-stock tests/harness/harness.sh
+	for line in $E2E_LINES; do
+		run_script "e2e-stock $line" tools/e2e/e2e.sh --line "$line" \
+			--scenario a --scenario d --scenario e --scenario f
+	done
 }
 
-# Scenarios b and c need the patched kernel: run them when a build of the
-# current series is cached (make kernel), say so otherwise.
+# Scenarios b and c need the patched kernel of their line: run them where
+# a build of the current series is cached (make kernel KERNEL_LINE=...),
+# say so otherwise.
 layer_e2e-patched() {
-	local dir
+	local dir line
 
-	if ! dir=$(tools/kernel/build.sh --print-path --no-build 2>/dev/null) ||
-	   [ ! -f "$dir/bzImage" ]; then
-		skip e2e-patched "no cached build of the patched kernel for this series (make kernel; make e2e runs b and c)"
-		return
-	fi
-	run_script e2e-patched tools/e2e/e2e.sh --scenario b --scenario c
+	for line in $E2E_LINES; do
+		if ! dir=$(tools/kernel/build.sh --line "$line" --print-path --no-build 2>/dev/null) ||
+		   [ ! -f "$dir/bzImage" ]; then
+			skip "e2e-patched $line" "no cached build of the patched $line kernel for this series (make kernel KERNEL_LINE=$line)"
+			continue
+		fi
+		run_script "e2e-patched $line" tools/e2e/e2e.sh --line "$line" \
+			--scenario b --scenario c
+	done
 }
 
 for layer in "${layers[@]}"; do

@@ -83,8 +83,8 @@ E2E_SCENARIO_DIR=tests/harness/scenarios E2E_STALL_GRACE=3 \
 	tools/e2e/e2e.sh --scenario a --scenario d --out "$out/e2e" \
 	>"$out/e2e.log" 2>&1 || rc=$?
 check "e2e retry: a stall twice fails the run (exit $rc)" [ "$rc" -ne 0 ]
-check "e2e retry: a passed on its second try" grep -q '^PASS a-stock: second try' "$out/e2e/a-stock/results.txt"
-check "e2e retry: the first try of a is kept" [ -s "$out/e2e/a-stock.stalled/stalled.txt" ]
+check "e2e retry: a passed on its second try" grep -q '^PASS a-stock: second try' "$out/e2e/6.1/a-stock/results.txt"
+check "e2e retry: the first try of a is kept" [ -s "$out/e2e/6.1/a-stock.stalled/stalled.txt" ]
 check "e2e retry: the retry is announced" \
 	grep -q 'WARNING: a-stock: the guest kernel stalled (.*(e2e retry test)); retrying once' "$out/e2e.log"
 check "e2e retry: d failed after its retry" grep -qE '^d-late-start .* 0/1 *$' "$out/e2e.log"

@@ -6,29 +6,14 @@
 # link behind (checked with bpftool).  Also: SIGINT and SIGTERM end it
 # cleanly, bad usage exits 2, and an unprivileged user gets a clear error.
 set -uo pipefail
+NAME=live
+. "$(dirname "$0")/../lib/common.sh"
 
-cd "$(dirname "$0")/../.."
 BIN=${SPTE_TRACE:-./spte-trace}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
+tmp=$WORK
 
-ok() { echo "PASS: $*"; pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
-check() {	# description command...
-	local what=$1
-	shift
-	if "$@"; then ok "$what"; else bad "$what"; fi
-}
-
-if [ "$(id -u)" -ne 0 ]; then
-	echo "live: SKIP: needs root to load BPF programs"
-	exit 77
-fi
-if ! command -v bpftool >/dev/null; then
-	echo "live: SKIP: bpftool is not installed (make deps)"
-	exit 77
-fi
+[ "$(id -u)" -eq 0 ] || skip "needs root to load BPF programs"
+command -v bpftool >/dev/null || skip "bpftool is not installed (make deps)"
 
 ids() {	# prog|link -> sorted ids
 	bpftool -j "$1" show 2>/dev/null |
@@ -73,7 +58,7 @@ for sig in INT TERM; do
 		check "SIG$sig run: bpftool sees the raw tracepoint link" \
 			bash -c "bpftool link show | grep -q raw_tracepoint"
 	else
-		bad "SIG$sig run: did not start within 30s"
+		fail "SIG$sig run: did not start within 30s"
 		cat "$out"
 	fi
 	kill -"$sig" $pid 2>/dev/null
@@ -84,19 +69,22 @@ for sig in INT TERM; do
 	check "SIG$sig: summary printed" grep -q "==== summary" "$out"
 done
 
-# 3. Nothing left behind.  The kernel releases links and programs of an
-# exited process from a workqueue, so give it a bounded moment to finish.
+# 3. Nothing left behind: no id that was not there before (other
+# processes' programs may come and go meanwhile).  The kernel releases
+# links and programs of an exited process from a workqueue, so give it a
+# bounded moment to finish.
+new_ids() {	# kind: ids present now and not before
+	ids "$1" | sort >"$tmp/$1.after"
+	sort "$tmp/$1s.before" | comm -13 - "$tmp/$1.after"
+}
 deadline=$((SECONDS + 10))
 while :; do
-	ids prog >"$tmp/progs.after"
-	ids link >"$tmp/links.after"
-	cmp -s "$tmp/progs.before" "$tmp/progs.after" &&
-		cmp -s "$tmp/links.before" "$tmp/links.after" && break
+	[ -z "$(new_ids prog)" ] && [ -z "$(new_ids link)" ] && break
 	[ $SECONDS -lt $deadline ] || break
 	read -r -t 0.2 <> <(:) || true
 done
-check "no BPF program left behind" diff -u "$tmp/progs.before" "$tmp/progs.after"
-check "no BPF link left behind" diff -u "$tmp/links.before" "$tmp/links.after"
+check "no BPF program left behind" [ -z "$(new_ids prog)" ]
+check "no BPF link left behind" [ -z "$(new_ids link)" ]
 
 # 4. Outputs: JSON lines, a recording that replays, metrics files.
 # The textfile is renamed into place every interval by the unprivileged
@@ -149,5 +137,4 @@ if command -v setpriv >/dev/null; then
 	check "unprivileged run says what it needs" grep -q "needs CAP_BPF" "$tmp/priv.err"
 fi
 
-echo "live: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish

@@ -9,7 +9,7 @@
 # its BPF programs.
 
 NAME=${PRIVDROP_TEST_NAME:-daemon_privdrop}
-. "$(dirname "$0")/lib/common.sh"
+. "$(dirname "$0")/../lib/common.sh"
 
 DAEMON=${SPTE_TRACE:-./spte-trace}
 [ -x "$DAEMON" ] || skip "$DAEMON is not built"

@@ -6,7 +6,7 @@
 # promtool as recording rules, Grafana's variables replaced).
 
 NAME=deploy
-. "$(dirname "$0")/lib/common.sh"
+. "$(dirname "$0")/../lib/common.sh"
 
 UNIT=deploy/spte-trace.service
 DASH=deploy/grafana/spte-trace.json

@@ -7,7 +7,7 @@
 # and the dashboard name is one the exposition has.
 
 NAME=promtool
-. "$(dirname "$0")/lib/common.sh"
+. "$(dirname "$0")/../lib/common.sh"
 
 command -v promtool >/dev/null 2>&1 ||
 	skip "no promtool (Debian package prometheus; make deps installs it)"

@@ -78,7 +78,8 @@ int main(int argc, char **argv)
 			break;
 	}
 	if (i < argc || !spec) {
-		fprintf(stderr, "usage: serve_dump --prometheus [ADDR:]PORT [--user USER]\n");
+		fprintf(stderr,
+			"usage: serve_dump --prometheus [ADDR:]PORT [--user USER]\n");
 		return 2;
 	}
 	signal(SIGTERM, on_signal);

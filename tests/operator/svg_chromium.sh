@@ -7,7 +7,7 @@
 # searches (views chosen with #zoom= and #search= in the URL).
 
 NAME=svg_chromium
-. "$(dirname "$0")/lib/common.sh"
+. "$(dirname "$0")/../lib/common.sh"
 
 need_bin "$BUILD/tests/flame_dump"
 "$BUILD/tests/flame_dump" "$WORK/f.folded" "$WORK/f.svg" ||

@@ -24,9 +24,15 @@ void scenario_config(const struct scenario *sc, struct spte_config *cfg,
 	cfg->flush_visible = sc->no_flush ? FLUSH_NONE :
 			     sc->partial  ? FLUSH_PARTIAL :
 					    FLUSH_COMPLETE;
+	if (sc->ept)
+		cfg->flavor = MMU_EPT;
 	spte_limits__default(lim);
 	if (sc->max_pending)
 		lim->max_pending = sc->max_pending;
+	if (sc->max_vms)
+		lim->max_vms = sc->max_vms;
+	if (sc->max_inflight)
+		lim->max_inflight = sc->max_inflight;
 }
 
 __u64 scenario_ts(size_t i)

@@ -135,6 +135,9 @@ struct scenario {
 	bool no_flush; /* FLUSH_NONE */
 	bool partial; /* FLUSH_PARTIAL (stock hooks) */
 	__u32 max_pending; /* 0: default capacity */
+	__u32 max_vms; /* 0: default capacity */
+	__u32 max_inflight; /* 0: default capacity */
+	bool ept; /* Intel EPT SPTE format (default: AMD NPT) */
 	const struct event *events;
 	size_t nevents;
 	/* Every violation cell must be exactly this (unlisted: 0). */

@@ -19,6 +19,10 @@
 
 /* ---- Basics ---------------------------------------------------------------- */
 
+/* Stock events: the lock mode the hooked entry point says the task holds. */
+#define WRITE_LOCK SPTE_F_LOCK_KNOWN
+#define READ_LOCK (SPTE_F_LOCK_KNOWN | SPTE_F_SHARED)
+
 static const struct event first_install[] = {
 	INSTALL_100(RW),
 };
@@ -233,11 +237,34 @@ static const struct event holders_apart[] = {
 };
 
 /* A flush end whose begin was not seen covers nothing. */
+/* A flush end whose begin was missed (the monitor attached in between). */
 static const struct event unpaired_end[] = {
 	INSTALL_100(RW),
 	ZAP_100(RW),
 	FLUSH_END(TID_ZAP, 1, 7, 0, FLUSH_ALL_PAGES),
 	DEADLINE(TID_ZAP, 1, UNLOCK),
+};
+
+/* ... and one that the kernel numbered before the zap: it covers nothing. */
+static const struct event unpaired_end_older[] = {
+	INSTALL_100(RW),
+	FLUSH_ALL(TID_OTHER, 1, 5),
+	ZAP_100(RW),
+	FLUSH_END(TID_ZAP, 1, 4, 0, FLUSH_ALL_PAGES),
+	DEADLINE(TID_ZAP, 1, UNLOCK),
+};
+
+/*
+ * The inflight map is full (one entry, held by another VM's flush that has
+ * not ended): the zapping task's flush cannot be tracked, and a flush that
+ * happened must not become a violation.
+ */
+static const struct event inflight_full[] = {
+	INSTALL_100(RW),
+	FLUSH_BEGIN(TID_OTHER, 2, 1, 0, FLUSH_ALL_PAGES),
+	ZAP_100(RW),
+	FLUSH_ALL(TID_ZAP, 1, 1),
+	DEADLINE(TID_ZAP, 1, NOTIFIER),
 };
 
 static const struct event deadline_alone[] = {
@@ -272,6 +299,24 @@ static const struct event pt_freed_teardown[] = {
 	FREE_PT(0xabc, 0x600, 1),
 };
 
+/*
+ * Removed, not yet flushed, then the VM is destroyed and the table freed
+ * (teardown, RCU callbacks after kvm_destroy_vm()): no vCPU is left to
+ * walk it.
+ */
+static const struct event pt_freed_after_destroy[] = {
+	TABLE_AT_600,
+	DESTROY(1),
+	FREE_PT(0xabc, 0x600, 1),
+};
+
+/* The same table freed while the VM lives: still a violation. */
+static const struct event pt_freed_before_destroy[] = {
+	TABLE_AT_600,
+	FREE_PT(0xabc, 0x600, 1),
+	DESTROY(1),
+};
+
 /* 6.12's fault path: a table replaced by a huge leaf, flushed after. */
 static const struct event collapse_flushed[] = {
 	SET(TID_VCPU, 1, 0x800, 2, 0, TABLE(0xccc)),
@@ -292,7 +337,159 @@ static const struct event free_unknown[] = {
 	FREE_PT(0xdef, 0x0, 1),
 };
 
+/*
+ * 6.12's collapse (zap_collapsible_spte_range() -> tdp_mmu_zap_spte_atomic()
+ * of a table): freeze, flush, unfreeze, and only then are the children
+ * frozen (aca48556c592 handles the removed table last).  They were covered
+ * by the parent's flush: no vCPU could reach them since the unlink.  The
+ * re-fault then maps the region as a huge leaf without X (NX huge pages),
+ * narrower than the executable children: nothing to report.
+ */
+static const struct event collapse_children_after_flush[] = {
+	SET(TID_VCPU, 1, 0x800, 2, 0, TABLE(0xccc)),
+	SET(TID_VCPU, 1, 0x800, 1, 0, LEAF(0x900, RW, 1)),
+	SET(TID_VCPU, 1, 0x801, 1, 0, LEAF(0x901, RW, 1)),
+	FREEZE(TID_ZAP, 1, 0x800, 2, TABLE(0xccc)),
+	FLUSH_BEGIN(TID_ZAP, 1, 1, 0x800, 512),
+	FLUSH_ALL(TID_ZAP, 1, 2),
+	FLUSH_END(TID_ZAP, 1, 1, 0x800, 512),
+	UNFREEZE(TID_ZAP, 1, 0x800, 2),
+	FREEZE(TID_ZAP, 1, 0x800, 1, LEAF(0x900, RW, 1)),
+	FREEZE(TID_ZAP, 1, 0x801, 1, LEAF(0x901, RW, 1)),
+	FREE_PT(0xccc, 0x800, 1),
+	SET(TID_VCPU, 1, 0x800, 2, 0, LEAF(0x900, RWNX, 2)),
+};
+
+/* The same, with the unlink never flushed: the children are not covered. */
+static const struct event collapse_children_unflushed[] = {
+	SET(TID_VCPU, 1, 0x800, 2, 0, TABLE(0xccc)),
+	SET(TID_VCPU, 1, 0x800, 1, 0, LEAF(0x900, RW, 1)),
+	FREEZE(TID_ZAP, 1, 0x800, 2, TABLE(0xccc)),
+	UNFREEZE(TID_ZAP, 1, 0x800, 2),
+	FREEZE(TID_ZAP, 1, 0x800, 1, LEAF(0x900, RW, 1)),
+	SET(TID_VCPU, 1, 0x800, 2, 0, LEAF(0xa00, RW, 2)),
+};
+
+/*
+ * One level up (a 1G-level table): the 2M tables below it are removed
+ * after the parent's flush and freed after the grace period.
+ */
+static const struct event collapse_1g_subtables[] = {
+	SET(TID_VCPU, 1, 0x40000, 3, 0, TABLE(0xaaa)),
+	SET(TID_VCPU, 1, 0x40000, 2, 0, TABLE(0xbbb)),
+	SET(TID_VCPU, 1, 0x40000, 1, 0, LEAF(0x80000, RW, 1)),
+	FREEZE(TID_ZAP, 1, 0x40000, 3, TABLE(0xaaa)),
+	FLUSH_BEGIN(TID_ZAP, 1, 1, 0x40000, 0x40000),
+	FLUSH_ALL(TID_ZAP, 1, 2),
+	FLUSH_END(TID_ZAP, 1, 1, 0x40000, 0x40000),
+	UNFREEZE(TID_ZAP, 1, 0x40000, 3),
+	FREEZE(TID_ZAP, 1, 0x40000, 2, TABLE(0xbbb)),
+	FREEZE(TID_ZAP, 1, 0x40000, 1, LEAF(0x80000, RW, 1)),
+	FREE_PT(0xbbb, 0x40000, 1),
+	FREE_PT(0xaaa, 0x40000, 2),
+};
+
+/*
+ * The same task zaps in the range of a table it unlinked earlier, after
+ * other writes: not a child, its own sequence.
+ */
+static const struct event removal_context_ends[] = {
+	SET(TID_VCPU, 1, 0x800, 2, 0, TABLE(0xccc)),
+	FREEZE(TID_ZAP, 1, 0x800, 2, TABLE(0xccc)),
+	FLUSH_ALL(TID_ZAP, 1, 1),
+	UNFREEZE(TID_ZAP, 1, 0x800, 2),
+	SET(TID_ZAP, 1, 0x1000, 1, 0, LEAF(0x700, RW, 1)),	/* ends it */
+	SET(TID_VCPU, 1, 0x800, 2, 0, TABLE(0xddd)),
+	SET(TID_VCPU, 1, 0x800, 1, 0, LEAF(0x900, RW, 1)),
+	FREEZE(TID_ZAP, 1, 0x800, 1, LEAF(0x900, RW, 1)),
+	UNFREEZE(TID_ZAP, 1, 0x800, 1),
+};
+
+/*
+ * Stock 6.12: the collapse's parent is reported after its flush (late),
+ * its children after it: late too.
+ */
+static const struct event stock_collapse_late[] = {
+	CHANGED(READ_LOCK, 10, TID_VCPU, 1, 0x800, 1, 0, LEAF(0x900, RW, 1)),
+	HOOK_FLUSH_ALL(TID_ZAP, 1, 10),
+	CHANGED(READ_LOCK, 11, TID_ZAP, 1, 0x800, 2, TABLE(0xccc), S_NX),
+	CHANGED(READ_LOCK, 11, TID_ZAP, 1, 0x800, 1, LEAF(0x900, RW, 1),
+		S_NX | S_REMOVED),
+	CHANGED(READ_LOCK, 11, TID_VCPU, 1, 0x800, 2, S_NX, LEAF(0x900, RWNX, 2)),
+};
+
+/*
+ * NX huge page recovery with its flush skipped (048f49809c52 re-created):
+ * the worker zaps a split table under the write lock (6.12 clears its
+ * entries, 6.1 freezes them), yields without flushing, and a vCPU maps the
+ * region again as a non-executable huge page.  One violation, R3 at the
+ * yield; the install over the entries is counted, not reported again.
+ */
+#define NX_SPLIT_TABLE                                                  \
+	SET(TID_VCPU, 1, 0xa00, 2, 0, TABLE(0xeee)),                    \
+		SET(TID_VCPU, 1, 0xa00, 1, 0, LEAF(0xc00, RW, 1)),      \
+		SET(TID_VCPU, 1, 0xa01, 1, 0, LEAF(0xc01, RW, 1)),      \
+		SET(TID_ZAP, 1, 0xa00, 2, TABLE(0xeee), 0)
+
+static const struct event nx_recovery_unflushed_612[] = {
+	NX_SPLIT_TABLE,
+	SET(TID_ZAP, 1, 0xa00, 1, LEAF(0xc00, RW, 1), 0),
+	SET(TID_ZAP, 1, 0xa01, 1, LEAF(0xc01, RW, 1), 0),
+	DEADLINE(TID_ZAP, 1, YIELD),
+	SET(TID_VCPU, 1, 0xa00, 2, 0, LEAF(0xc00, RWNX, 2)),
+};
+
+static const struct event nx_recovery_unflushed_61[] = {
+	NX_SPLIT_TABLE,
+	FREEZE(TID_ZAP, 1, 0xa00, 1, LEAF(0xc00, RW, 1)),
+	FREEZE(TID_ZAP, 1, 0xa01, 1, LEAF(0xc01, RW, 1)),
+	DEADLINE(TID_ZAP, 1, UNLOCK),
+	SET(TID_VCPU, 1, 0xa00, 2, 0, LEAF(0xc00, RWNX, 2)),
+};
+
+/* ... and flushed: nothing. */
+static const struct event nx_recovery_flushed[] = {
+	NX_SPLIT_TABLE,
+	FREEZE(TID_ZAP, 1, 0xa00, 1, LEAF(0xc00, RW, 1)),
+	FREEZE(TID_ZAP, 1, 0xa01, 1, LEAF(0xc01, RW, 1)),
+	FLUSH_ALL(TID_ZAP, 1, 1),
+	DEADLINE(TID_ZAP, 1, UNLOCK),
+	FREE_PT(0xeee, 0xa00, 1),
+	SET(TID_VCPU, 1, 0xa00, 2, 0, LEAF(0xc00, RWNX, 2)),
+};
+
 /* ---- R6: write-protection and the dirty log --------------------------------------- */
+
+/*
+ * PML (Intel): dirty logging clears the D bit of writable 4K SPTEs instead
+ * of write-protecting them; a skipped flush loses dirty pages the same way.
+ * EPT format: R|W|X = 7, D = bit 9, MMU-present = bit 11.
+ */
+#define EPT_LEAF(pfn) (((__u64)(pfn) << 12) | 0x800 | 0x7)
+static const struct event dirty_bit_unflushed[] = {
+	SET(TID_VCPU, 1, 0x100, 1, 0, EPT_LEAF(0x500) | 0x200),
+	SET(TID_ZAP, 1, 0x100, 1, EPT_LEAF(0x500) | 0x200, EPT_LEAF(0x500)),
+	DEADLINE(TID_ZAP, 1, DIRTY_LOG),
+};
+
+static const struct event dirty_bit_flushed[] = {
+	SET(TID_VCPU, 1, 0x100, 1, 0, EPT_LEAF(0x500) | 0x200),
+	SET(TID_ZAP, 1, 0x100, 1, EPT_LEAF(0x500) | 0x200, EPT_LEAF(0x500)),
+	FLUSH_ALL(TID_ZAP, 1, 1),
+	DEADLINE(TID_ZAP, 1, DIRTY_LOG),
+};
+
+/*
+ * EPT without A/D bits: aging marks the SPTE for access tracking (RWX
+ * cleared, saved in high bits) and never flushes; the task later reports
+ * dirty state with nothing it write-protected: nothing owed.
+ */
+static const struct event access_tracking_not_owed[] = {
+	SET(TID_VCPU, 1, 0x100, 1, 0, EPT_LEAF(0x500)),
+	SET(TID_ZAP, 1, 0x100, 1, EPT_LEAF(0x500),
+	    ((__u64)0x500 << 12) | 0x800 | (7ULL << 54)),
+	DEADLINE(TID_ZAP, 1, DIRTY_LOG),
+};
 
 static const struct event dirty_log_unflushed[] = {
 	INSTALL_100(RW),
@@ -342,6 +539,24 @@ static const struct event vm_destroyed[] = {
 	SET(TID_VCPU, 6, 0x100, 1, 0, LEAF(0x700, RW, 1)),
 };
 
+/*
+ * VM churn with room for one VM: the first one's teardown after its
+ * destruction does not bring it back, so the second one has its slot.
+ */
+static const struct event vm_churn_one_slot[] = {
+	SET(TID_VCPU, 7, 0x100, 1, 0, LEAF(0x500, RW, 1)),
+	SET(TID_ZAP, 7, 0x100, 1, LEAF(0x500, RW, 1), 0),
+	FLUSH_ALL(TID_ZAP, 7, 1),
+	DESTROY(7),
+	TEARDOWN_BEGIN(TID_ZAP, 7),
+	SET(TID_ZAP, 7, 0x200, 2, TABLE(0xabc), 0),
+	TEARDOWN_END(TID_ZAP, 7),
+	FLUSH_ALL(TID_ZAP, 7, 2),
+	SET(TID_VCPU, 8, 0x100, 1, 0, LEAF(0x600, RW, 1)),
+	SET(TID_ZAP, 8, 0x100, 1, LEAF(0x600, RW, 1), 0),
+	DEADLINE(TID_ZAP, 8, NOTIFIER),
+};
+
 static const struct event teardown_new_root[] = {
 	INSTALL_100(RW),
 	TEARDOWN_BEGIN(TID_ZAP, 1),
@@ -374,28 +589,63 @@ static const struct event ring_overflow[] = {
 	SET(TID_VCPU, 1, 0x100, 1, 0, LEAF(0x600, RW, 1)),
 };
 
-/* Four entries: a leaf and its two region summaries, one more leaf. */
+/*
+ * A stock kernel keeps a pending entry per zap (the patched kernel checks
+ * zaps made under mmu_lock held for write at their deadline instead).
+ * Four entries: a leaf and its two region summaries, one more leaf.
+ */
+#define ZAP_W(reqs, tid, gfn, pfn) \
+	CHANGED(SPTE_F_LOCK_KNOWN, reqs, tid, 1, gfn, 1, LEAF(pfn, RW, 1), 0)
+#define INSTALL_R(reqs, tid, gfn, pfn)                                  \
+	CHANGED(SPTE_F_LOCK_KNOWN | SPTE_F_SHARED, reqs, tid, 1, gfn, 1, 0, \
+		LEAF(pfn, RW, 1))
 static const struct event pending_full[] = {
-	SET(TID_VCPU, 1, 0x100, 1, 0, LEAF(0x500, RW, 1)),
-	SET(TID_VCPU, 1, 0x101, 1, 0, LEAF(0x501, RW, 1)),
-	SET(TID_VCPU, 1, 0x102, 1, 0, LEAF(0x502, RW, 1)),
-	SET(TID_ZAP, 1, 0x100, 1, LEAF(0x500, RW, 1), 0),
-	SET(TID_ZAP, 1, 0x101, 1, LEAF(0x501, RW, 1), 0),
-	SET(TID_ZAP, 1, 0x102, 1, LEAF(0x502, RW, 1), 0),
-	SET(TID_VCPU, 1, 0x102, 1, 0, LEAF(0x600, RW, 1)),
+	INSTALL_R(10, TID_VCPU, 0x100, 0x500),
+	INSTALL_R(10, TID_VCPU, 0x101, 0x501),
+	INSTALL_R(10, TID_VCPU, 0x102, 0x502),
+	ZAP_W(10, TID_ZAP, 0x100, 0x500),
+	ZAP_W(10, TID_ZAP, 0x101, 0x501),
+	ZAP_W(10, TID_ZAP, 0x102, 0x502),
+	INSTALL_R(10, TID_VCPU, 0x102, 0x600),
 };
 
 static const struct event expired[] = {
+	INSTALL_R(10, TID_VCPU, 0x100, 0x500),
+	ZAP_W(10, TID_ZAP, 0x100, 0x500),
+	SWEEP(10000000000ULL, 1000000000ULL),
+	INSTALL_R(10, TID_VCPU, 0x100, 0x600),
+};
+
+/* The patched kernel: a batched zap outlives no deadline it missed. */
+static const struct event batched_zap_no_deadline[] = {
 	INSTALL_100(RW),
 	ZAP_100(RW),
 	SWEEP(10000000000ULL, 1000000000ULL),
 	SET(TID_VCPU, 1, 0x100, 1, 0, LEAF(0x600, RW, 1)),
 };
 
+/*
+ * 6.1's change_pte handler, set_spte_gfn(): the zapping task installs the
+ * new pfn in the same write-locked section, then flushes before unlocking.
+ */
+static const struct event change_pte_same_task[] = {
+	INSTALL_100(RW),
+	ZAP_100(RW),
+	SET(TID_ZAP, 1, 0x100, 1, 0, LEAF(0x600, RO, 1)),
+	FLUSH_ALL(TID_ZAP, 1, 1),
+	DEADLINE(TID_ZAP, 1, NOTIFIER),
+};
+
+/* ... and without the flush: R4 reports it at the notifier's return. */
+static const struct event change_pte_unflushed[] = {
+	INSTALL_100(RW),
+	ZAP_100(RW),
+	SET(TID_ZAP, 1, 0x100, 1, 0, LEAF(0x600, RO, 1)),
+	DEADLINE(TID_ZAP, 1, NOTIFIER),
+};
+
 /* ---- Stock kernels: evidence ---------------------------------------------------------------- */
 
-#define WRITE_LOCK SPTE_F_LOCK_KNOWN
-#define READ_LOCK (SPTE_F_LOCK_KNOWN | SPTE_F_SHARED)
 
 /* No flush was even requested (the counter did not move): a violation. */
 static const struct event stock_no_flush_at_all[] = {
@@ -518,7 +768,7 @@ const struct scenario scenarios[] = {
 	SCENARIO(zap_flush_reinstall,
 		 .why = "a direct zap flushed before unlock: reinstall covered",
 		 .outcomes = { { OUT_FIRST, 1, 1 }, { OUT_COVERED, 1, 1 } },
-		 .counters = { { CNT_DEADLINES, 0, 1 } }),
+		 .counters = { { CNT_DEADLINES_UNLOCK, 0, 1 } }),
 	SCENARIO(atomic_zap_covered,
 		 .why = "freeze, ranged flush, unfreeze: R2 kept",
 		 .outcomes = { { OUT_FIRST, 1, 1 }, { OUT_COVERED, 1, 1 } }),
@@ -605,12 +855,62 @@ const struct scenario scenarios[] = {
 		 .why = "one task's deadline never settles another's zaps",
 		 .outcomes = { { OUT_FIRST, 1, 1 } }),
 	SCENARIO(unpaired_end,
-		 .why = "a flush end without its begin covers nothing",
+		 .why = "a flush end without its begin, numbered after the zap: undecided, never a violation",
+		 .outcomes = { { OUT_FIRST, 1, 1 } },
+		 .counters = { { CNT_FLUSH_UNPAIRED, 0, 1 },
+			       { CNT_DEADLINE_UNDECIDED, 0, 1 } }),
+	SCENARIO(unpaired_end_older,
+		 .why = "a flush end without its begin, numbered before the zap, covers nothing",
 		 .violations = { { VK_UNLOCK, 1, 1 } },
 		 .outcomes = { { OUT_FIRST, 1, 1 } },
 		 .counters = { { CNT_FLUSH_UNPAIRED, 0, 1 } }),
+	SCENARIO(inflight_full, .max_inflight = 1,
+		 .why = "a flush the inflight map could not track leaves its zaps undecided, not uncovered",
+		 .outcomes = { { OUT_FIRST, 1, 1 } },
+		 .counters = { { CNT_INFLIGHT_FULL, 0, 1 },
+			       { CNT_DEADLINE_UNDECIDED, 0, 1 } }),
+	SCENARIO(collapse_children_after_flush,
+		 .why = "6.12 collapse: children frozen after the parent's flush are covered by it",
+		 .outcomes = { { OUT_FIRST, 1, 2 }, { OUT_COVERED, 2, 1 } },
+		 .counters = { { CNT_FREE_PT, 0, 1 } }),
+	SCENARIO(collapse_children_unflushed,
+		 .why = "6.12 collapse never flushed: R2 at the unfreeze, R1 at the re-fault",
+		 .violations = { { VK_UNFREEZE, 2, 1 }, { VK_STALE_PFN, 1, 1 } },
+		 .outcomes = { { OUT_FIRST, 1, 1 }, { OUT_STALE_PFN, 2, 1 } }),
+	SCENARIO(collapse_1g_subtables,
+		 .why = "6.12 collapse of a 1G-level table: subtables removed after the flush are covered",
+		 .outcomes = { { OUT_FIRST, 1, 1 } },
+		 .counters = { { CNT_FREE_PT, 0, 2 },
+			       { CNT_DEADLINE_UNDECIDED, 0, 0 } }),
+	SCENARIO(removal_context_ends,
+		 .why = "a later zap by the same task in an unlinked range takes its own sequence",
+		 .violations = { { VK_UNFREEZE, 1, 1 } },
+		 .outcomes = { { OUT_FIRST, 1, 2 } }),
+	SCENARIO(stock_collapse_late, .partial = true,
+		 .why = "stock 6.12 collapse: children reported after the late parent are late too",
+		 .outcomes = { { OUT_FIRST, 1, 1 }, { OUT_UNVERIFIED, 2, 1 } }),
+	SCENARIO(nx_recovery_unflushed_612,
+		 .why = "048f49809c52 re-created (6.12): one R3 violation, the re-fault only counted",
+		 .violations = { { VK_YIELD, 2, 1 } },
+		 .outcomes = { { OUT_FIRST, 1, 2 }, { OUT_STALE_PERM, 2, 1 } }),
+	SCENARIO(nx_recovery_unflushed_61,
+		 .why = "048f49809c52 re-created (6.1, frozen entries): one R3 violation",
+		 .violations = { { VK_UNLOCK, 2, 1 } },
+		 .outcomes = { { OUT_FIRST, 1, 2 }, { OUT_STALE_PERM, 2, 1 } }),
+	SCENARIO(nx_recovery_flushed, .why = "NX recovery flushed before its unlock",
+		 .outcomes = { { OUT_FIRST, 1, 2 }, { OUT_COVERED, 2, 1 } },
+		 .counters = { { CNT_FREE_PT, 0, 1 } }),
+	SCENARIO(dirty_bit_unflushed, .ept = true,
+		 .why = "R6 with PML: a cleared dirty bit not flushed before the dirty log is read",
+		 .violations = { { VK_DIRTY_LOG, 1, 1 } },
+		 .outcomes = { { OUT_FIRST, 1, 1 } }),
+	SCENARIO(dirty_bit_flushed, .ept = true, .why = "R6 with PML kept",
+		 .outcomes = { { OUT_FIRST, 1, 1 } }),
+	SCENARIO(access_tracking_not_owed, .ept = true,
+		 .why = "EPT access tracking is not a write-protection owed to the dirty log",
+		 .outcomes = { { OUT_FIRST, 1, 1 } }),
 	SCENARIO(deadline_alone, .why = "a deadline with nothing owed",
-		 .counters = { { CNT_DEADLINES, 0, 1 } }),
+		 .counters = { { CNT_DEADLINES_UNLOCK, 0, 1 } }),
 	SCENARIO(pt_freed_unflushed,
 		 .why = "R5: a removed page table freed with no flush",
 		 .violations = { { VK_PT_FREED, 2, 1 } },
@@ -624,6 +924,19 @@ const struct scenario scenarios[] = {
 		 .why = "R5: tables of a torn-down root owe nothing",
 		 .counters = { { CNT_FREE_PT, 0, 1 },
 			       { CNT_FREE_UNKNOWN, 0, 0 } }),
+	SCENARIO(pt_freed_after_destroy,
+		 .why = "R5: a table freed after its VM was destroyed owes nothing",
+		 .outcomes = { { OUT_FIRST, 1, 1 } },
+		 .counters = { { CNT_FREE_PT, 0, 1 },
+			       { CNT_FREE_UNKNOWN, 0, 0 },
+			       { CNT_DEADLINE_UNDECIDED, 0, 0 },
+			       { CNT_VM_DESTROYED, 0, 1 } }),
+	SCENARIO(pt_freed_before_destroy,
+		 .why = "R5: freed unflushed while the VM lived, destroyed after",
+		 .violations = { { VK_PT_FREED, 2, 1 } },
+		 .outcomes = { { OUT_FIRST, 1, 1 } },
+		 .counters = { { CNT_FREE_PT, 0, 1 },
+			       { CNT_VM_DESTROYED, 0, 1 } }),
 	SCENARIO(collapse_flushed,
 		 .why = "R5 kept: a table replaced by a huge leaf, flushed before the free",
 		 .outcomes = { { OUT_FIRST, 1, 1 } }),
@@ -652,6 +965,12 @@ const struct scenario scenarios[] = {
 		 .why = "a destroyed VM is forgotten; a new VM inherits nothing",
 		 .outcomes = { { OUT_FIRST, 1, 2 }, { OUT_COVERED, 1, 1 } },
 		 .counters = { { CNT_VM_DESTROYED, 0, 1 } }),
+	SCENARIO(vm_churn_one_slot, .max_vms = 1,
+		 .why = "a destroyed VM frees its slot and stays dead",
+		 .violations = { { VK_NOTIFIER, 1, 1 } },
+		 .outcomes = { { OUT_FIRST, 1, 2 } },
+		 .counters = { { CNT_VM_FULL, 0, 0 },
+			       { CNT_VM_DESTROYED, 0, 1 } }),
 	SCENARIO(teardown_new_root,
 		 .why = "zaps of a root teardown owe no flush",
 		 .outcomes = { { OUT_FIRST, 1, 1 }, { OUT_NEW_ROOT, 1, 1 } }),
@@ -661,12 +980,23 @@ const struct scenario scenarios[] = {
 	SCENARIO(ring_overflow,
 		 .why = "the ranged flush history that could cover it was lost",
 		 .outcomes = { { OUT_FIRST, 1, 1 }, { OUT_UNDECIDABLE, 1, 1 } }),
-	SCENARIO(pending_full, .max_pending = 4,
+	SCENARIO(pending_full, .max_pending = 4, .partial = true,
 		 .why = "a full pending map: the zap is untracked, and counted",
 		 .outcomes = { { OUT_FIRST, 1, 3 }, { OUT_UNTRACKED, 1, 1 } },
 		 .counters = { { CNT_PENDING_FULL, 0, 1 } }),
-	SCENARIO(expired, .why = "a zap older than the TTL is dropped, and said so",
+	SCENARIO(expired, .partial = true,
+		 .why = "a zap older than the TTL is dropped, and said so",
 		 .outcomes = { { OUT_FIRST, 1, 1 }, { OUT_EXPIRED, 1, 1 } }),
+	SCENARIO(batched_zap_no_deadline,
+		 .why = "a batched zap whose task's batch was forgotten: counted, not reported",
+		 .outcomes = { { OUT_FIRST, 1, 1 }, { OUT_STALE_PFN, 1, 1 } }),
+	SCENARIO(change_pte_same_task,
+		 .why = "R1: the zapping task's own install under the write lock is judged at its deadline",
+		 .outcomes = { { OUT_FIRST, 1, 1 }, { OUT_STALE_PFN, 1, 1 } }),
+	SCENARIO(change_pte_unflushed,
+		 .why = "... where a missing flush is reported once, as R4",
+		 .violations = { { VK_NOTIFIER, 1, 1 } },
+		 .outcomes = { { OUT_FIRST, 1, 1 }, { OUT_STALE_PFN, 1, 1 } }),
 	SCENARIO(stock_no_flush_at_all, .partial = true,
 		 .why = "stock: the counter shows no flush at all: reported",
 		 .violations = { { VK_STALE_PFN, 1, 1 } },

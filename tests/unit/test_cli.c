@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -20,19 +21,20 @@
 static void test_defaults(void **state)
 {
 	char *argv[] = { "spte-trace", NULL };
-	struct monitor_opts o;
 	struct cli cli;
 
 	assert_int_equal(cli__parse(&cli, 1, argv), 0);
+	assert_int_equal(cli.cmd, CLI_LIVE);
 	assert_int_equal(cli.interval_s, 0);
 	assert_int_equal(cli.count, 0);
-	assert_int_equal(cli.cfg.removed_value, 0);
-	assert_int_equal(cli.cfg.removed_low, 0x5a0);
+	assert_int_equal(cli.mon.cfg.removed_value, 0);
+	assert_int_equal(cli.mon.cfg.removed_low, 0x5a0);
 	assert_int_equal(cli.pending_ttl_ns, 60000000000ULL);
-	monitor_opts__default(&o);
-	cli__monitor_opts(&cli, &o);
-	assert_true(o.mmu_auto);
-	assert_int_equal(o.limits.max_sptes, 262144);
+	assert_true(cli.mon.mmu_auto);
+	assert_int_equal(cli.mon.limits.max_sptes, 262144);
+	assert_int_equal(cli.limits_given.max_sptes, 0);
+	assert_int_equal(cli.out.vm_limit, 64);
+	assert_string_equal(cli.user, "nobody");
 }
 
 static void test_positional(void **state)
@@ -49,26 +51,28 @@ static void test_positional(void **state)
 
 static void test_options(void **state)
 {
-	struct monitor_opts o;
 	struct cli cli;
 
 	assert_int_equal(PARSE(&cli, "--removed-spte", "0x80000000000005a0",
 			       "--mmu", "ept", "--max-pending", "1024",
-			       "--pending-ttl", "0", "--stock", "--no-stacks",
-			       "-d", "7", "-v"),
+			       "--pending-ttl", "0", "-d", "7", "--stock", "-v",
+			       "--no-stacks", "--max-inflight", "64"),
 			 0);
-	assert_int_equal(cli.cfg.removed_value, 0x80000000000005a0ULL);
-	assert_int_equal(cli.cfg.flavor, MMU_EPT);
-	assert_int_equal(cli.limits.max_pending, 1024);
+	assert_int_equal(cli.mon.cfg.removed_value, 0x80000000000005a0ULL);
+	assert_int_equal(cli.mon.cfg.flavor, MMU_EPT);
+	assert_false(cli.mon.mmu_auto);
+	assert_int_equal(cli.mon.limits.max_pending, 1024);
+	assert_int_equal(cli.limits_given.max_pending, 1024);
+	assert_int_equal(cli.mon.limits.max_inflight, 64);
+	assert_int_equal(cli.limits_given.max_sptes, 0);
 	assert_int_equal(cli.pending_ttl_ns, 0);
 	assert_int_equal(cli.duration_s, 7);
-	assert_true(cli.force_stock && cli.verbose);
-	assert_int_equal(cli.cfg.stacks, 0);
-	monitor_opts__default(&o);
-	cli__monitor_opts(&cli, &o);
-	assert_false(o.mmu_auto);
-	assert_true(o.force_stock);
-	assert_int_equal(o.limits.max_pending, 1024);
+	assert_true(cli.mon.force_stock && cli.verbose);
+	assert_int_equal(cli.mon.cfg.stacks, 0);
+	assert_int_equal(PARSE(&cli, "--record", "x.rec", "-j"), 0);
+	assert_string_equal(cli.out.record, "x.rec");
+	assert_int_equal(cli.mon.cfg.record, 1);
+	assert_true(cli.out.json);
 }
 
 static void test_errors(void **state)
@@ -82,6 +86,69 @@ static void test_errors(void **state)
 	assert_int_equal(PARSE(&cli, "--duration", "1s"), -22);
 	assert_int_equal(PARSE(&cli, "--no-such-option"), -22);
 	assert_int_equal(PARSE(&cli, "--hooks", "uprobe"), -22);
+	assert_int_equal(PARSE(&cli, "--textfile", ""), -22);
+}
+
+/* Numbers: decimal unless 0x, no blanks, signs or octal (cases/hostile). */
+static void test_numbers(void **state)
+{
+	struct cli cli;
+
+	assert_int_equal(PARSE(&cli, "--duration", "010"), 0);
+	assert_int_equal(cli.duration_s, 10);
+	assert_int_equal(PARSE(&cli, "--duration", "08"), 0);
+	assert_int_equal(cli.duration_s, 8);
+	assert_int_equal(PARSE(&cli, "--duration", "0x10"), 0);
+	assert_int_equal(cli.duration_s, 16);
+	assert_int_equal(PARSE(&cli, "--removed-spte", " -1"), -22);
+	assert_int_equal(PARSE(&cli, "--removed-spte", "-1"), -22);
+	assert_int_equal(PARSE(&cli, "--removed-spte", "+1"), -22);
+	assert_int_equal(PARSE(&cli, "--removed-spte", "1 "), -22);
+	assert_int_equal(PARSE(&cli, "--removed-spte", "0x"), -22);
+	assert_int_equal(PARSE(&cli, "--removed-spte", "18446744073709551616"),
+			 -22);
+	assert_int_equal(PARSE(&cli, "--removed-spte", "18446744073709551615"),
+			 0);
+	assert_int_equal(cli.mon.cfg.removed_value, ~0ULL);
+}
+
+/* A second parse in one process starts from scratch. */
+static void test_reparse(void **state)
+{
+	struct cli cli;
+
+	assert_int_equal(PARSE(&cli, "-d", "5", "--max-vms", "32", "2"), 0);
+	assert_int_equal(cli.duration_s, 5);
+	assert_int_equal(PARSE(&cli, "3"), 0);
+	assert_int_equal(cli.duration_s, 0);
+	assert_int_equal(cli.interval_s, 3);
+	assert_int_equal(cli.mon.limits.max_vms, 1024);
+	assert_int_equal(PARSE(&cli, "-d", "9"), 0);
+	assert_int_equal(cli.duration_s, 9);
+}
+
+/* Each option says which subcommands take it. */
+static void test_report(void **state)
+{
+	struct cli cli;
+
+	assert_int_equal(PARSE(&cli, "report", "--single-vm", "-j",
+			       "--max-pending", "64", "--mmu", "ept", "t.txt"),
+			 0);
+	assert_int_equal(cli.cmd, CLI_REPORT);
+	assert_string_equal(cli.input, "t.txt");
+	assert_int_equal(cli.text_vm, TRACE_TEXT_VM_SINGLE);
+	assert_int_equal(cli.limits_given.max_pending, 64);
+	assert_true(cli.mmu_given);
+	assert_int_equal(PARSE(&cli, "report", "-"), 0);
+	assert_string_equal(cli.input, "-");
+	assert_int_equal(PARSE(&cli, "report", "--prometheus", "9464", "x"),
+			 -22);
+	assert_int_equal(PARSE(&cli, "report", "--record", "r", "x"), -22);
+	assert_int_equal(PARSE(&cli, "report", "-d", "5", "x"), -22);
+	assert_int_equal(PARSE(&cli, "report"), -22);
+	assert_int_equal(PARSE(&cli, "report", "a", "b"), -22);
+	assert_int_equal(PARSE(&cli, "--single-vm"), -22);
 }
 
 static void test_hooks(void **state)
@@ -89,11 +156,31 @@ static void test_hooks(void **state)
 	struct cli cli;
 
 	assert_int_equal(PARSE(&cli, "--hooks", "kprobe"), 0);
-	assert_true(cli.no_fentry && !cli.no_kprobe);
+	assert_true(cli.mon.no_fentry && !cli.mon.no_kprobe);
 	assert_int_equal(PARSE(&cli, "--hooks", "none"), 0);
-	assert_true(cli.no_fentry && cli.no_kprobe);
+	assert_true(cli.mon.no_fentry && cli.mon.no_kprobe);
 	assert_int_equal(PARSE(&cli, "--hooks", "auto"), 0);
-	assert_true(!cli.no_fentry && !cli.no_kprobe);
+	assert_true(!cli.mon.no_fentry && !cli.mon.no_kprobe);
+}
+
+/* The help is generated from the option table: every option is in it. */
+static void test_usage(void **state)
+{
+	static const char *const names[] = {
+		"--duration",  "--max-sptes",	"--max-inflight", "--max-sites",
+		"--single-vm", "--prometheus",	"--pending-ttl",  "--hooks",
+		"--user",      "--no-privdrop", "report FILE",
+	};
+	char *buf = NULL;
+	size_t len = 0, i;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	cli__usage(f);
+	fclose(f);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		assert_non_null(strstr(buf, names[i]));
+	free(buf);
 }
 
 static void test_help_and_version(void **state)
@@ -112,6 +199,10 @@ int main(void)
 		cmocka_unit_test(test_options),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_hooks),
+		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_reparse),
+		cmocka_unit_test(test_report),
+		cmocka_unit_test(test_usage),
 		cmocka_unit_test(test_help_and_version),
 	};
 

@@ -175,6 +175,73 @@ static void test_svg_min_width(void **state)
 	flame__free(f);
 }
 
+static const struct stack_frame traced[] = {
+	/* a BPF program's view */
+	FR("bpf_prog_6deef7357e7b4530_stock_spte", NULL, 0x5),
+	FR("bpf_trace_run5", NULL, 0x40),
+	FR("__bpf_trace_kvm_tdp_mmu_spte_changed", "kvm", 0x10),
+	FR("handle_changed_spte", "kvm", 0x120),
+	FR("tdp_mmu_zap_leafs", "kvm", 0x1a),
+};
+
+/*
+ * Memory grows with distinct stacks, not samples (a million violations of
+ * one stack are one line), and the tracer's own frames are not shown.
+ */
+static void test_bounded_and_trimmed(void **state)
+{
+	struct stack_table *st = stack_table__new(NULL);
+	struct violation v = { .kind = VK_STALE_PFN, .stack_id = 7 };
+	struct flame *f;
+	__u64 count;
+	const char *path;
+	int i;
+
+	assert_int_equal(stack_table__add_frames(st, 7, traced, 5), 0);
+	f = flame__new(st);
+	for (i = 0; i < 1000000; i++)
+		assert_int_equal(flame__add_violation(f, &v), 0);
+	assert_int_equal(flame__add_site(f, SITE_ZAP, 7, 3), 0);
+	assert_int_equal(flame__stacks(f), 2);
+	/* adds after a merge still land on their line */
+	assert_int_equal(flame__add_violation(f, &v), 0);
+	assert_int_equal(flame__stacks(f), 2);
+	path = flame__path(f, 1, &count);
+	assert_non_null(path);
+	assert_string_equal(path, "[zap];tdp_mmu_zap_leafs [kvm];"
+				  "handle_changed_spte [kvm]");
+	assert_int_equal(count, 3);
+	path = flame__path(f, 0, &count);
+	assert_string_equal(path,
+			    "[violation:stale_pfn];tdp_mmu_zap_leafs [kvm];"
+			    "handle_changed_spte [kvm]");
+	assert_int_equal(count, 1000001);
+	assert_null(flame__path(f, 2, &count));
+	flame__free(f);
+	stack_table__free(st);
+}
+
+/* Loading stacks is not quadratic: 200k ids in random order. */
+static void test_many_stacks(void **state)
+{
+	struct stack_table *st = stack_table__new(NULL);
+	__u64 ips[2] = { 0xffffffff81000000ULL, 0 };
+	__s32 id;
+	int i;
+
+	for (i = 0; i < 200000; i++) {
+		id = (__s32)((i * 2654435761U) & 0x7fffffff);
+		ips[0] = 0xffffffff81000000ULL + i;
+		assert_int_equal(stack_table__add_ips(st, id, ips, 1), 0);
+	}
+	id = (__s32)((12345 * 2654435761U) & 0x7fffffff);
+	assert_non_null(stack_table__get(st, id));
+	assert_int_equal(stack_table__get(st, id)->frames[0].ip,
+			 0xffffffff81000000ULL + 12345);
+	assert_null(stack_table__get(st, 3));
+	stack_table__free(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -184,6 +251,8 @@ int main(void)
 		cmocka_unit_test(test_add_folded),
 		cmocka_unit_test(test_svg),
 		cmocka_unit_test(test_svg_min_width),
+		cmocka_unit_test(test_bounded_and_trimmed),
+		cmocka_unit_test(test_many_stacks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -152,7 +152,8 @@ static void test_listen_errors(void **state)
 			 -EADDRINUSE);
 	assert_null(b);
 	assert_non_null(strstr(err, "Address already in use"));
-	assert_non_null(strstr(err, spec));
+	/* the caller names the option and its value, not the message */
+	assert_null(strstr(err, "--prometheus"));
 	assert_true(http_server__listen(&b, "no.such.host.invalid:1", err,
 					sizeof(err)) < 0);
 	assert_non_null(strstr(err, "cannot resolve"));

@@ -83,8 +83,7 @@ static void test_violation_block(void **state)
 		"installed 4K leaf at gfn 0x1234, 10.0us after the zap by tid 43:"));
 	assert_non_null(strstr(
 		o.buf, "installed  : 0x0000000002000807  pfn 0x2000 4K"));
-	assert_non_null(
-		strstr(o.buf, "where stack:\n    0xffffffff81001000"));
+	assert_non_null(strstr(o.buf, "where stack:\n    0xffffffff81001000"));
 	/* No zap stack captured: nothing said about it. */
 	assert_null(strstr(o.buf, "zap stack"));
 	assert_string_equal(violation_severity(&v), "VIOLATION");

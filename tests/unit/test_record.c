@@ -18,7 +18,8 @@
 #include "stacks.h"
 #include "vmtab.h"
 
-#define HDR_SIZE 276 /* 32 + spte_config (80) + 160 (with the map limits) + crc */
+#define HDR_SIZE \
+	276 /* 32 + spte_config (80) + 160 (with the map limits) + crc */
 #define BLK_HDR 32
 
 #define TMPDIR_FIXTURE_NAME "test_record"
@@ -89,6 +90,31 @@ static void write_recording(const char *path, unsigned int n)
 	assert_int_equal(recorder__close(r), 0);
 }
 
+static int replay_path(struct replay **r, const char *path, char *msg,
+		       size_t msglen)
+{
+	FILE *f = fopen(path, "rb");
+
+	if (!f) {
+		snprintf(msg, msglen, "%s", strerror(errno));
+		return -errno;
+	}
+	return replay__open(r, f, msg, msglen);
+}
+
+static bool is_recording(const char *path)
+{
+	unsigned char head[16];
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (!f)
+		return false;
+	n = fread(head, 1, sizeof(head), f);
+	fclose(f);
+	return replay__is_recording(head, n);
+}
+
 /* Replay @path; returns the final status, events checked as they come. */
 static int replay_all(const char *path, unsigned int *count, char *msg,
 		      size_t msglen)
@@ -98,7 +124,7 @@ static int replay_all(const char *path, unsigned int *count, char *msg,
 	int ret;
 
 	*count = 0;
-	ret = replay__open(&r, path, msg, msglen);
+	ret = replay_path(&r, path, msg, msglen);
 	if (ret)
 		return ret;
 	while ((ret = replay__next(r, &ev)) == 1) {
@@ -148,8 +174,8 @@ static void test_roundtrip(void **state)
 
 	path_of(path, sizeof(path), "rt.rec");
 	write_recording(path, 3000);
-	assert_true(replay__is_recording(path));
-	assert_int_equal(replay__open(&r, path, err, sizeof(err)), 0);
+	assert_true(is_recording(path));
+	assert_int_equal(replay_path(&r, path, err, sizeof(err)), 0);
 	info = replay__info(r);
 	assert_int_equal(info->cfg.present_mask, SPTE_DEF_PRESENT_MASK);
 	assert_int_equal(info->cfg.record, 1);
@@ -352,13 +378,13 @@ static void test_foreign_files(void **state)
 
 	path_of(path, sizeof(path), "text.rec");
 	spill(path, (const unsigned char *)"# tracer: nop\n#\n", 16);
-	assert_false(replay__is_recording(path));
+	assert_false(is_recording(path));
 	assert_int_equal(replay_all(path, &n, msg, sizeof(msg)), -EBADMSG);
 	assert_non_null(strstr(msg, "bad magic"));
-	assert_false(replay__is_recording("/nonexistent/x"));
+	assert_false(is_recording("/nonexistent/x"));
 	assert_int_equal(replay_all("/nonexistent/x", &n, msg, sizeof(msg)),
 			 -ENOENT);
-	assert_non_null(strstr(msg, "/nonexistent/x: No such file"));
+	assert_non_null(strstr(msg, "No such file"));
 
 	/* the other byte order */
 	path_of(path, sizeof(path), "good.rec");
@@ -391,8 +417,8 @@ static void test_writer_errors(void **state)
 	assert_int_equal(recorder__open(&r, "/nonexistent/dir/x.rec", &info,
 					err, sizeof(err)),
 			 -ENOENT);
-	assert_non_null(
-		strstr(err, "--record /nonexistent/dir/x.rec: No such file"));
+	/* the caller names the option and the path, not the message */
+	assert_string_equal(err, "No such file or directory");
 	if (access("/dev/full", W_OK)) {
 		print_message("skipping the disk-full case: no /dev/full\n");
 		return;
@@ -431,8 +457,7 @@ static void test_writer_sticky_error(void **state)
 			_exit(11);
 		if (recorder__write(r, &ev) != -EFBIG)
 			_exit(12);
-		if (!strstr(recorder__error(r),
-			    "big.rec: write: File too large"))
+		if (strcmp(recorder__error(r), "write: File too large"))
 			_exit(13);
 		_exit(recorder__close(r) == -EFBIG ? 0 : 14);
 	}

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "parse.h"
 #include "spte.h"
 #include "spte_rules.h"
 
@@ -72,9 +73,9 @@ static void test_perms_npt_vs_ept(void **state)
 					      &bits),
 			 OUT_STALE_PFN);
 	/* A 2M zap and a 4K install 3 pages into it: the same memory. */
-	assert_int_equal(proto_classify_stale(&cfg, rw | (0x800ULL << 12), 0x200,
-					      rw | (0x803ULL << 12), 0x203,
-					      &bits),
+	assert_int_equal(proto_classify_stale(&cfg, rw | (0x800ULL << 12),
+					      0x200, rw | (0x803ULL << 12),
+					      0x203, &bits),
 			 OUT_STALE_SAME);
 	ept.flavor = MMU_EPT;
 	/* EPT: R=bit0, W=bit1, X=bit2. */

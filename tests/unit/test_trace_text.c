@@ -13,6 +13,7 @@
 
 #include "engine.h"
 #include "spte.h"
+#include "ingest.h"
 #include "trace_text.h"
 
 static struct trace_text *tt_new(enum trace_text_vm vm)
@@ -27,7 +28,7 @@ static struct trace_text *tt_new(enum trace_text_vm vm)
 static void test_stock_tracefs(void **state)
 {
 	struct trace_text *tt = tt_new(TRACE_TEXT_VM_TASK);
-	struct trace_text_stats st;
+	const struct trace_text_stats *st = trace_text__stats(tt);
 	struct event ev;
 
 	assert_int_equal(trace_text__parse_line(tt, "# tracer: nop", &ev), 0);
@@ -52,17 +53,16 @@ static void test_stock_tracefs(void **state)
 	assert_int_equal(ev.spte.new_spte, 0x600000010f867ULL);
 	assert_int_equal(ev.spte.as_id, 0);
 	assert_int_equal(ev.spte.tid, 4243);
-	assert_int_equal(ev.spte.pid, 4243);
-	assert_int_equal(ev.spte.vm, 4243); /* no TGID shown: the TID */
+	assert_int_equal(ev.spte.pid, 0); /* no TGID shown: process unknown */
+	assert_int_equal(ev.spte.vm, 4243); /* ... and the TID is the key */
 	assert_int_equal(ev.spte.op, SPTE_OP_CHANGED);
 	assert_int_equal(ev.spte.stack_id, -1);
 	assert_int_equal(ev.spte.sptep, 0);
 	assert_string_equal(trace_text__comm(tt), "qemu-system-x86");
-	trace_text__stats(tt, &st);
-	assert_int_equal(st.lines, 4);
-	assert_int_equal(st.comments, 3);
-	assert_int_equal(st.events, 1);
-	assert_int_equal(st.no_tgid, 1);
+	assert_int_equal(st->lines, 4);
+	assert_int_equal(st->comments, 3);
+	assert_int_equal(st->events, 1);
+	assert_int_equal(st->no_tgid, 1);
 	trace_text__free(tt);
 }
 
@@ -102,7 +102,7 @@ static void test_tgid_and_names(void **state)
 static void test_trace_cmd_report(void **state)
 {
 	struct trace_text *tt = tt_new(TRACE_TEXT_VM_SINGLE);
-	struct trace_text_stats st;
+	const struct trace_text_stats *st = trace_text__stats(tt);
 	struct event ev;
 
 	assert_int_equal(trace_text__parse_line(tt, "version = 6", &ev), 0);
@@ -115,7 +115,8 @@ static void test_trace_cmd_report(void **state)
 			&ev),
 		1);
 	assert_int_equal(ev.spte.vm, 1); /* one VM assumed */
-	assert_int_equal(ev.spte.pid, 777);
+	assert_int_equal(ev.spte.pid, 0);
+	assert_true(ev.spte.flags & SPTE_F_VM_GUESSED);
 	assert_int_equal(ev.spte.ts_ns, 100000001000ULL);
 	assert_int_equal(
 		trace_text__parse_line(
@@ -125,11 +126,19 @@ static void test_trace_cmd_report(void **state)
 		0);
 	assert_int_equal(
 		trace_text__parse_line(tt, "CPU:1 [LOST 42 EVENTS]", &ev), 0);
-	trace_text__stats(tt, &st);
-	assert_int_equal(st.events, 1);
-	assert_int_equal(st.unknown, 5);
-	assert_int_equal(st.lost, 42);
-	assert_int_equal(st.no_tgid, 0);
+	assert_int_equal(
+		trace_text__parse_line(tt, "CPU:3 [1000 EVENTS DROPPED]", &ev),
+		0);
+	assert_int_equal(
+		trace_text__parse_line(tt, "CPU:2 [EVENTS DROPPED]", &ev), 0);
+	assert_int_equal(st->events, 1);
+	assert_int_equal(st->unknown, 4);
+	assert_int_equal(st->lost.total, 1042);
+	assert_int_equal(st->lost.cpu[1], 42);
+	assert_int_equal(st->lost.cpu[3], 1000);
+	assert_int_equal(st->lost.reports, 3);
+	assert_int_equal(st->lost.unknown, 1);
+	assert_int_equal(st->no_tgid, 0);
 	trace_text__free(tt);
 }
 
@@ -313,11 +322,12 @@ static const char trace_file[] =
 static void test_file_through_engine(void **state)
 {
 	char path[] = "/tmp/test_trace_text_XXXXXX", err[256];
+	struct ingest_opts io = { .text_vm = TRACE_TEXT_VM_TASK };
+	struct ingest_stats st;
 	struct spte_limits lim;
-	struct trace_text_stats st;
 	struct spte_config cfg;
-	struct trace_text *tt;
 	struct snapshot snap;
+	struct ingest *in;
 	struct engine *e;
 	struct event ev;
 	int fd = mkstemp(path), ret, n = 0;
@@ -328,17 +338,17 @@ static void test_file_through_engine(void **state)
 	spte_config__default(&cfg);
 	spte_limits__default(&lim);
 	e = engine__new(&cfg, &lim);
-	assert_int_equal(trace_text__open(&tt, path, NULL, err, sizeof(err)),
-			 0);
-	while ((ret = trace_text__next(tt, &ev)) == 1) {
+	assert_int_equal(ingest__open(&in, path, &io, err, sizeof(err)), 0);
+	assert_int_equal(ingest__format(in), INGEST_TEXT);
+	while ((ret = ingest__next(in, &ev)) == 1) {
 		engine__feed(e, &ev);
 		n++;
 	}
 	assert_int_equal(ret, 0);
 	assert_int_equal(n, 3);
-	trace_text__stats(tt, &st);
-	assert_int_equal(st.lost, 3);
-	assert_int_equal(st.unknown, 2);
+	ingest__stats(in, &st);
+	assert_int_equal(st.lost.total, 3);
+	assert_int_equal(st.other, 1);
 	engine__snapshot(e, &snap);
 	assert_int_equal(snap.stats.counters[CNT_SPTE_EVENTS], 3);
 	assert_int_equal(snap.stats.transitions[TR_INSTALL][0], 2);
@@ -347,16 +357,16 @@ static void test_file_through_engine(void **state)
 	assert_int_equal(snap.hists.h[HIST_ZAP_TO_INSTALL][0].slots[18], 1);
 	/* no flush source in stock text: the reinstall cannot be judged */
 	assert_int_equal(snap.stats.outcomes[OUT_UNVERIFIED][0], 1);
-	trace_text__free(tt);
+	ingest__close(in);
 	engine__free(e);
 
-	assert_int_equal(trace_text__open(&tt, "/nonexistent/trace", NULL, err,
-					  sizeof(err)),
+	assert_int_equal(ingest__open(&in, "/nonexistent/trace", &io, err,
+				      sizeof(err)),
 			 -ENOENT);
-	assert_string_equal(err,
-			    "/nonexistent/trace: No such file or directory");
+	/* the caller names the input: the message does not repeat it */
+	assert_string_equal(err, "No such file or directory");
 
-	/* errors carry the file name and line number */
+	/* errors carry the line number */
 	fd = open(path, O_WRONLY | O_TRUNC);
 	assert_int_equal(
 		write(fd,
@@ -364,23 +374,20 @@ static void test_file_through_engine(void **state)
 		      58),
 		58);
 	close(fd);
-	assert_int_equal(trace_text__open(&tt, path, NULL, err, sizeof(err)),
-			 0);
-	assert_int_equal(trace_text__next(tt, &ev), -EINVAL);
-	snprintf(err, sizeof(err),
-		 "%s:line 2: kvm_tdp_mmu_spte_changed: no gfn field", path);
-	assert_non_null(strstr(trace_text__error(tt), err));
-	trace_text__free(tt);
+	assert_int_equal(ingest__open(&in, path, &io, err, sizeof(err)), 0);
+	assert_int_equal(ingest__next(in, &ev), -EINVAL);
+	assert_string_equal(ingest__error(in),
+			    "line 2: kvm_tdp_mmu_spte_changed: no gfn field");
+	ingest__close(in);
 
 	/* binary input is refused, not half-parsed */
 	fd = open(path, O_WRONLY | O_TRUNC);
-	assert_int_equal(write(fd, "SPTEREC\n\0\0\0", 11), 11);
+	assert_int_equal(write(fd, "SPTEREX\n\0\0\0", 11), 11);
 	close(fd);
-	assert_int_equal(trace_text__open(&tt, path, NULL, err, sizeof(err)),
-			 0);
-	assert_int_equal(trace_text__next(tt, &ev), -EINVAL);
-	assert_non_null(strstr(trace_text__error(tt), "NUL byte"));
-	trace_text__free(tt);
+	assert_int_equal(ingest__open(&in, path, &io, err, sizeof(err)), 0);
+	assert_int_equal(ingest__next(in, &ev), -EINVAL);
+	assert_non_null(strstr(ingest__error(in), "NUL byte"));
+	ingest__close(in);
 	unlink(path);
 }
 

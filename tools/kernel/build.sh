@@ -1,20 +1,25 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build the spte-trace guest kernel: Debian's linux-source-6.1 (the version in
-# kernel-patch/BASE) + kernel-patch/*.patch, configured from
-# tools/kernel/config.fragment, cached under $SPTE_CACHE/kernel.
+# Build the spte-trace guest kernel of one kernel line: Debian's
+# linux-source-<line> (the version in kernel-patch/<line>/BASE) +
+# kernel-patch/<line>/*.patch, configured from tools/kernel/config.fragment,
+# cached under $SPTE_CACHE/kernel.
 set -euo pipefail
 
 usage() {
 	cat <<EOF
-Usage: tools/kernel/build.sh [--print-path] [--no-build] [--force] [-j N]
+Usage: tools/kernel/build.sh [--line 6.1|6.12] [--print-path] [--no-build]
+                             [--force] [-j N]
 
-Builds bzImage for the base in kernel-patch/BASE plus every
-kernel-patch/*.patch (applied in name order with git am; an empty series
-builds the base kernel) and prints the artifact directory on stdout.  When
-that directory already exists the script does nothing else (seconds).
+Builds bzImage for the base in kernel-patch/<line>/BASE plus every
+kernel-patch/<line>/*.patch (applied in name order with git am; an empty
+series builds the base kernel) and prints the artifact directory on
+stdout.  When that directory already exists the script does nothing else
+(seconds).
 
+  --line L      kernel line (default: \$KERNEL_LINE, else 6.1); the lines
+                are the directories of kernel-patch/ with a BASE file
   --print-path  print only the artifact directory on stdout and stay quiet
                 on stderr unless a build is needed (building if needed)
   --no-build    never build: print the artifact directory if it exists,
@@ -24,7 +29,8 @@ that directory already exists the script does nothing else (seconds).
   -h, --help    this text
 
 Cache (\$SPTE_CACHE, default \$HOME/.cache/spte-trace):
-  kernel/src/<deb version>/        pristine git tree, tag "base"
+  kernel/src/<deb package>_<deb version>/
+                                   pristine git tree, tag "base"
   kernel/build/<kver>-<config key>/obj
                                    make O= directory, reused by every series
                                    built with the same BASE + config.fragment
@@ -35,26 +41,30 @@ Cache (\$SPTE_CACHE, default \$HOME/.cache/spte-trace):
                                    and these scripts
   kernel/logs/build-<key>-<time>.log
 
-Environment: SPTE_CACHE, SPTE_BUILD_TIMEOUT (s, default 7200),
+Environment: KERNEL_LINE, SPTE_CACHE, SPTE_BUILD_TIMEOUT (s, default 7200),
 SPTE_LOCK_TIMEOUT (s, default 7200).
 EOF
 }
 
-PRINT_PATH=0 NO_BUILD=0 FORCE=0 JOBS=$(nproc)
+KLOG_PREFIX=kernel
+# shellcheck source=tools/kernel/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+PRINT_PATH=0 NO_BUILD=0 FORCE=0 JOBS=$(nproc) LINE=
 while [ $# -gt 0 ]; do
+	if parse_jobs "$@"; then
+		shift "$OPT_ARGS"
+		continue
+	fi
 	case $1 in
+	--line)
+		[ $# -ge 2 ] || { echo "build.sh: --line needs a value" >&2; exit 2; }
+		LINE=$2
+		shift
+		;;
 	--print-path) PRINT_PATH=1 ;;
 	--no-build) NO_BUILD=1 ;;
 	--force) FORCE=1 ;;
-	-j | --jobs)
-		[ $# -ge 2 ] && [[ $2 =~ ^[1-9][0-9]*$ ]] || {
-			echo "build.sh: $1 needs a positive number" >&2
-			exit 2
-		}
-		JOBS=$2
-		shift
-		;;
-	-j[1-9]*) JOBS=${1#-j} ;;
 	-h | --help)
 		usage
 		exit 0
@@ -68,10 +78,7 @@ while [ $# -gt 0 ]; do
 done
 [ "$PRINT_PATH" = 1 ] && QUIET=1
 
-KLOG_PREFIX=kernel
-# shellcheck source=tools/kernel/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-
+set_line "$LINE"
 load_base
 load_series
 config_key
@@ -99,7 +106,7 @@ if [ "$FORCE" = 0 ] && [ -f "$ARTIFACT/bzImage" ]; then
 	exit 0
 fi
 if [ "$NO_BUILD" = 1 ]; then
-	echo "kernel: not built yet for this series/config ($ARTIFACT); run 'make kernel'" >&2
+	echo "kernel: not built yet for this series/config ($ARTIFACT); run 'make kernel KERNEL_LINE=$KERNEL_LINE'" >&2
 	exit 3
 fi
 
@@ -122,13 +129,13 @@ on_failure() {
 }
 trap 'rc=$?; [ $rc -eq 0 ] || on_failure; exit $rc' EXIT
 
-info "building $BASE_DEB_PACKAGE $BASE_DEB_VERSION + ${#SERIES[@]} patch(es) in $OBJ"
+info "building $BASE_DEB_PACKAGE $BASE_DEB_VERSION + ${#SERIES[@]} patch(es) of kernel-patch/$KERNEL_LINE in $OBJ"
 info "log: $LOG"
 apply_series 2>>"$LOG"
 write_config "$OBJ" "$LOG"
 
 start=$SECONDS
-info "make -j$JOBS bzImage (about 12 min from scratch on 2 cores; at most ${SPTE_BUILD_TIMEOUT}s)"
+info "make -j$JOBS bzImage (7 to 12 min from scratch on 2 cores; at most ${SPTE_BUILD_TIMEOUT}s)"
 if ! run_bounded "$SPTE_BUILD_TIMEOUT" make -C "$TREE" O="$OBJ" -j"$JOBS" bzImage >>"$LOG" 2>&1; then
 	die "make bzImage failed or timed out"
 fi
@@ -147,6 +154,7 @@ cp "$BASE_FILE" "$tmp/BASE"
 } >"$tmp/series"
 cat >"$tmp/build-info" <<EOF
 KERNEL_RELEASE=$(cat "$OBJ/include/config/kernel.release")
+KERNEL_LINE=$KERNEL_LINE
 BASE=$BASE_DEB_PACKAGE $BASE_DEB_VERSION
 PATCHES=${#SERIES[@]}
 TREE_HEAD=$(tgit rev-parse HEAD)

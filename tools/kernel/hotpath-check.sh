@@ -2,62 +2,99 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Compare the machine code of the KVM hot paths the series touches, base
-# versus patched, as built by default (the fault injection option off), to
-# check that tracing costs nothing but static branches when it is off.
+# versus patched, with the fault injection option off (as a kernel built
+# without asking for it), and fail if tracing off costs anything but
+# static branches: a lock-prefixed instruction or a call more on the path
+# that runs with every static key off (tools/kernel/hotpath.py).
 set -euo pipefail
 
 # Functions that exist as symbols in the objects (the helpers the series
-# touches are inlined into these).
-FUNCS=(
+# touches are inlined into these), per kernel line.
+FUNCS_6_1=(
 	virt/kvm/kvm_main.o:kvm_flush_remote_tlbs
+	virt/kvm/kvm_main.o:kvm_mmu_notifier_invalidate_range_start
 	arch/x86/kvm/mmu/mmu.o:kvm_flush_remote_tlbs_with_address
 	arch/x86/kvm/mmu/mmu.o:fast_page_fault
 	arch/x86/kvm/mmu/mmu.o:direct_page_fault
 	arch/x86/kvm/mmu/mmu.o:kvm_tdp_page_fault
+	arch/x86/kvm/mmu/mmu.o:kvm_zap_gfn_range
+	arch/x86/kvm/mmu/mmu.o:kvm_nx_lpage_recovery_worker
 	arch/x86/kvm/mmu/tdp_mmu.o:__tdp_mmu_set_spte
 	arch/x86/kvm/mmu/tdp_mmu.o:__handle_changed_spte
 	arch/x86/kvm/mmu/tdp_mmu.o:tdp_mmu_zap_leafs
 	arch/x86/kvm/mmu/tdp_mmu.o:kvm_tdp_mmu_map
 	arch/x86/kvm/mmu/tdp_mmu.o:wrprot_gfn_range
+	arch/x86/kvm/mmu/tdp_mmu.o:clear_dirty_gfn_range
+	arch/x86/kvm/mmu/tdp_mmu.o:kvm_tdp_mmu_clear_dirty_pt_masked
 	arch/x86/kvm/mmu/tdp_mmu.o:zap_collapsible_spte_range
 	arch/x86/kvm/mmu/tdp_mmu.o:tdp_mmu_split_huge_pages_root
 	arch/x86/kvm/mmu/tdp_mmu.o:kvm_tdp_mmu_zap_all
 	arch/x86/kvm/mmu/tdp_mmu.o:kvm_tdp_mmu_zap_invalidated_roots
+	arch/x86/kvm/mmu/tdp_mmu.o:tdp_mmu_free_sp_rcu_callback
+	arch/x86/kvm/x86.o:kvm_arch_commit_memory_region
+)
+FUNCS_6_12=(
+	virt/kvm/kvm_main.o:kvm_flush_remote_tlbs
+	virt/kvm/kvm_main.o:kvm_flush_remote_tlbs_range
+	virt/kvm/kvm_main.o:kvm_flush_remote_tlbs_memslot
+	virt/kvm/kvm_main.o:kvm_mmu_notifier_invalidate_range_start
+	arch/x86/kvm/mmu/mmu.o:fast_page_fault
+	arch/x86/kvm/mmu/mmu.o:kvm_tdp_page_fault
+	arch/x86/kvm/mmu/mmu.o:kvm_zap_gfn_range
+	arch/x86/kvm/mmu/mmu.o:kvm_nx_huge_page_recovery_worker
+	arch/x86/kvm/mmu/tdp_mmu.o:tdp_mmu_set_spte
+	arch/x86/kvm/mmu/tdp_mmu.o:handle_changed_spte
+	arch/x86/kvm/mmu/tdp_mmu.o:tdp_mmu_zap_leafs
+	arch/x86/kvm/mmu/tdp_mmu.o:kvm_tdp_mmu_map
+	arch/x86/kvm/mmu/tdp_mmu.o:wrprot_gfn_range
+	arch/x86/kvm/mmu/tdp_mmu.o:clear_dirty_gfn_range
+	arch/x86/kvm/mmu/tdp_mmu.o:kvm_tdp_mmu_clear_dirty_pt_masked
+	arch/x86/kvm/mmu/tdp_mmu.o:kvm_tdp_mmu_age_gfn_range
+	arch/x86/kvm/mmu/tdp_mmu.o:zap_collapsible_spte_range
+	arch/x86/kvm/mmu/tdp_mmu.o:tdp_mmu_split_huge_pages_root
+	arch/x86/kvm/mmu/tdp_mmu.o:kvm_tdp_mmu_zap_all
+	arch/x86/kvm/mmu/tdp_mmu.o:kvm_tdp_mmu_zap_invalidated_roots
+	arch/x86/kvm/mmu/tdp_mmu.o:tdp_mmu_free_sp_rcu_callback
+	arch/x86/kvm/x86.o:kvm_arch_commit_memory_region
 )
 
 usage() {
 	cat <<EOF
-Usage: tools/kernel/hotpath-check.sh [-j N]
+Usage: tools/kernel/hotpath-check.sh [--line 6.1|6.12] [-j N]
 
 Builds arch/x86/kvm/ twice in \$SPTE_CACHE/kernel/build/<key>/hotpath
-(config.fragment with CONFIG_KVM_TDP_MMU_FLUSH_FAULT_INJECTION off, as a
-kernel built without asking for it): at the base and with the series.
-Then lists the functions that exist out of line in only one of the two
-builds, and for each of these functions:
-$(printf '  %s\n' "${FUNCS[@]}")
-prints the number of instructions, of lock-prefixed instructions and of
-5-byte NOPs (static branch sites) at the base and with the series, and
-leaves both disassemblies (addresses stripped) and their diff in
-\$SPTE_CACHE/kernel/logs/hotpath-<time>/ for reading.
+(config.fragment with CONFIG_KVM_TDP_MMU_FLUSH_FAULT_INJECTION off): at
+the base and with the series of the line.  For each function of the
+line's list (FUNCS_6_1, FUNCS_6_12 in this script), tools/kernel/hotpath.py
+walks the code that runs with every static key off (jump-label NOPs are
+not followed) and prints its instructions, lock-prefixed instructions and
+calls at the base and with the series; it fails when the series adds a
+lock-prefixed instruction or a call to that path.  Also lists the
+functions that exist out of line in only one of the two builds.  The
+disassemblies (addresses stripped) and their diffs stay in
+\$SPTE_CACHE/kernel/logs/hotpath-<line>-<time>/ for reading.
 
-A function where tracing costs more than its static branches shows up as
-a diff whose straight-line path (the fall-through of each NOP) gains
-instructions; this script gives the material, the reading is manual.
-
+  --line L      kernel line (default: \$KERNEL_LINE, else 6.1)
   -j, --jobs N  make parallelism (default: nproc = $(nproc))
   -h, --help    this text
+Exit status: 0 no hot-path cost, 1 a cost or a failure, 2 bad usage.
 EOF
 }
 
-JOBS=$(nproc)
+KLOG_PREFIX=hotpath
+# shellcheck source=tools/kernel/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+JOBS=$(nproc) LINE=
 while [ $# -gt 0 ]; do
+	if parse_jobs "$@"; then
+		shift "$OPT_ARGS"
+		continue
+	fi
 	case $1 in
-	-j | --jobs)
-		[ $# -ge 2 ] && [[ $2 =~ ^[1-9][0-9]*$ ]] || {
-			echo "hotpath-check.sh: $1 needs a positive number" >&2
-			exit 2
-		}
-		JOBS=$2
+	--line)
+		[ $# -ge 2 ] || { echo "hotpath-check.sh: --line needs a value" >&2; exit 2; }
+		LINE=$2
 		shift
 		;;
 	-h | --help)
@@ -72,24 +109,29 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
-KLOG_PREFIX=hotpath
-# shellcheck source=tools/kernel/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+set_line "$LINE"
 load_base
 load_series
 config_key
+case $KERNEL_LINE in
+6.1) FUNCS=("${FUNCS_6_1[@]}") ;;
+6.12) FUNCS=("${FUNCS_6_12[@]}") ;;
+*) die "no function list for kernel line $KERNEL_LINE" ;;
+esac
 take_lock
 ensure_tree
 
 OBJ=$BUILD_ROOT/hotpath
-OUT=$KCACHE/logs/hotpath-$(date +%Y%m%d-%H%M%S)
+OUT=$KCACHE/logs/hotpath-$KERNEL_LINE-$(date +%Y%m%d-%H%M%S)
 LOG=$OUT/build.log
 mkdir -p "$OBJ" "$OUT"
+OBJS=$(printf '%s\n' "${FUNCS[@]}" | cut -d: -f1 | sort -u)
 
 # Builds the KVM objects of the tree as it is now with the fault injection
-# option off, and disassembles FUNCS into $OUT/$1/.
-build_and_disassemble() {
-	local tag=$1 entry obj func
+# option off, keeps a copy of the objects in $OUT/$1-obj and the list of
+# functions they have out of line in $OUT/$1.functions.
+build_objects() {
+	local tag=$1 obj
 	write_config "$OBJ" "$LOG"
 	"$TREE/scripts/config" --file "$OBJ/.config" \
 		--disable KVM_TDP_MMU_FLUSH_FAULT_INJECTION
@@ -100,66 +142,24 @@ build_and_disassemble() {
 	info "$tag: make arch/x86/kvm/ (log: $LOG)"
 	run_bounded "$SPTE_BUILD_TIMEOUT" make -C "$TREE" O="$OBJ" -j"$JOBS" \
 		arch/x86/kvm/ >>"$LOG" 2>&1 || die "make arch/x86/kvm/ failed; see $LOG"
-	mkdir -p "$OUT/$tag"
-	for entry in "${FUNCS[@]}"; do
-		obj=$OBJ/${entry%%:*}
-		func=${entry#*:}
-		# The function and its .cold part, relocations inline.
-		# Addresses differ between builds: drop them, and keep jump
-		# and call targets by symbol only.
-		objdump -dr --no-show-raw-insn "$obj" |
-			awk -v f="$func" '
-			$0 ~ "^[0-9a-f]+ <" f "(\\.cold)?>:$" { on = 1 }
-			on { print }
-			on && /^$/ { on = 0 }' |
-			sed -E -e 's/^[[:space:]]*[0-9a-f]+:[[:space:]]*//' \
-				-e 's/[[:space:]]+/ /g' \
-				-e 's/^[0-9a-f]+ </</' \
-				-e 's/ [0-9a-f]+ <([^>+]+)(\+0x[0-9a-f]+)?>/ <\1+off>/g' \
-				-e 's/ # <[^>]*>$//' \
-			>"$OUT/$tag/$func.s"
-		[ -s "$OUT/$tag/$func.s" ] || info "$tag: $func not found in ${entry%%:*} (inlined?)"
-	done
-	# The functions the compiler kept out of line: a helper that the base
-	# inlines and the series does not costs a call on the hot path.
-	for obj in $(printf '%s\n' "${FUNCS[@]}" | cut -d: -f1 | sort -u); do
+	for obj in $OBJS; do
+		mkdir -p "$OUT/$tag-obj/$(dirname "$obj")"
+		cp "$OBJ/$obj" "$OUT/$tag-obj/$obj"
 		nm --defined-only "$OBJ/$obj" | awk '$2 ~ /^[tT]$/ { print $3 }'
-	done | sort -u >"$OUT/$tag/functions"
+	done | sort -u >"$OUT/$tag.functions"
 }
 
 checkout_base
-build_and_disassemble base
+build_objects base
 apply_series 2>>"$LOG"
-build_and_disassemble patched
+build_objects patched
 
-count() {
-	grep -cE "$2" "$1" || true
-}
-
-# Instructions, lock-prefixed ones, static branch sites (the 2- and 5-byte
-# NOPs objtool leaves at asm goto sites; the kernel is built with
-# -falign-jumps=1 -falign-loops=1, so there is no other NOP inside a
-# function), calls, and instructions that address the stack (spills show
-# up there).  Counts are over the whole function, traced paths included.
-printf '%-36s %12s %10s %10s %10s %10s\n' function "insns b/p" "lock b/p" \
-	"nops b/p" "calls b/p" "stack b/p"
-for entry in "${FUNCS[@]}"; do
-	func=${entry#*:}
-	b=$OUT/base/$func.s
-	p=$OUT/patched/$func.s
-	insn='^[a-z]'
-	lock='^lock '
-	nop='^(xchg %ax,%ax|nopl 0x0\(%rax,%rax,1\)|nop)$'
-	call='^call '
-	stack='\(%rsp\)|^(push|pop) '
-	printf '%-36s %5s/%-6s %4s/%-5s %4s/%-5s %4s/%-5s %4s/%-5s\n' "$func" \
-		"$(count "$b" "$insn")" "$(count "$p" "$insn")" \
-		"$(count "$b" "$lock")" "$(count "$p" "$lock")" \
-		"$(count "$b" "$nop")" "$(count "$p" "$nop")" \
-		"$(count "$b" "$call")" "$(count "$p" "$call")" \
-		"$(count "$b" "$stack")" "$(count "$p" "$stack")"
-	diff -u "$b" "$p" >"$OUT/$func.diff" || true
-done
-echo "functions only in the base:" $(comm -23 "$OUT/base/functions" "$OUT/patched/functions")
-echo "functions only with the series:" $(comm -13 "$OUT/base/functions" "$OUT/patched/functions")
-echo "hotpath: disassemblies and diffs in $OUT"
+rc=0
+python3 "$KLIB_DIR/hotpath.py" "$OUT/base-obj" "$OUT/patched-obj" "$OUT" "${FUNCS[@]}" \
+	>"$OUT/summary.txt" || rc=$?
+cat "$OUT/summary.txt"
+echo "functions only in the base:" $(comm -23 "$OUT/base.functions" "$OUT/patched.functions")
+echo "functions only with the series:" $(comm -13 "$OUT/base.functions" "$OUT/patched.functions")
+echo "hotpath: $KERNEL_LINE: disassemblies and diffs in $OUT"
+[ "$rc" -eq 0 ] && echo "hotpath: $KERNEL_LINE: OK, no lock-prefixed instruction and no call added to a hot path"
+exit "$rc"

@@ -3,9 +3,14 @@
 # Shared helpers for tools/kernel/*.sh and tools/kselftests/build.sh.
 # Source it (bash only); it defines functions and variables and runs nothing.
 #
+# Two kernel lines are supported, each with its own series and base:
+# kernel-patch/<line>/ (BASE, 0000-cover-letter.patch, 0001-... ), chosen by
+# KERNEL_LINE (6.1 by default; `kernel_lines` lists them).
+#
 # Cache layout under $SPTE_CACHE/kernel (see build.sh --help):
 #   lock                        flock(1) file serialising every user of src/
-#   src/<DEB_VERSION>/          pristine git repository of the tarball, tag "base"
+#   src/<DEB_PACKAGE>_<DEB_VERSION>/
+#                               pristine git repository of the tarball, tag "base"
 #   build/<config key>/obj      `make O=` directory of the kernel build
 #   build/<config key>/kconfig  scratch `make O=` directory for writing .config
 #   build/<config key>/w1       `make O=` directory of w1-check.sh
@@ -17,9 +22,54 @@ case $- in *e*) ;; *) echo "lib.sh: source me from a script running 'set -euo pi
 
 KLIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(cd "$KLIB_DIR/../.." && pwd)
-PATCH_DIR=$REPO_ROOT/kernel-patch
-BASE_FILE=$PATCH_DIR/BASE
 CONFIG_FRAGMENT=$KLIB_DIR/config.fragment
+
+# The kernel lines there is a series for, one per line of output.
+kernel_lines() {
+	local b
+	for b in "$REPO_ROOT"/kernel-patch/*/BASE; do
+		[ -f "$b" ] || continue
+		b=${b%/BASE}
+		echo "${b##*/}"
+	done | LC_ALL=C sort -V
+}
+
+# Chooses the kernel line $1 (default: $KERNEL_LINE, else 6.1): sets
+# KERNEL_LINE, PATCH_DIR and BASE_FILE.  load_base calls it when no line
+# was chosen yet; a script that takes --line calls it first.
+set_line() {
+	local line=${1:-${KERNEL_LINE:-6.1}}
+	[[ $line =~ ^[0-9]+\.[0-9]+$ && -f $REPO_ROOT/kernel-patch/$line/BASE ]] ||
+		die "no kernel line '$line': no kernel-patch/$line/BASE (lines: $(kernel_lines | paste -sd' '))"
+	KERNEL_LINE=$line
+	PATCH_DIR=$REPO_ROOT/kernel-patch/$line
+	BASE_FILE=$PATCH_DIR/BASE
+}
+
+# Parses a -j N / --jobs N / -jN option at the head of "$@" into JOBS and
+# sets OPT_ARGS to the number of arguments it took; returns 1 when "$1" is
+# not such an option.  For the scripts' own option loops.
+parse_jobs() {
+	OPT_ARGS=1
+	case $1 in
+	-j | --jobs)
+		[ $# -ge 2 ] && [[ $2 =~ ^[1-9][0-9]*$ ]] || {
+			echo "$KLOG_PREFIX: $1 needs a positive number" >&2
+			exit 2
+		}
+		JOBS=$2
+		OPT_ARGS=2
+		;;
+	-j[1-9]*)
+		[[ ${1#-j} =~ ^[0-9]+$ ]] || {
+			echo "$KLOG_PREFIX: bad option $1" >&2
+			exit 2
+		}
+		JOBS=${1#-j}
+		;;
+	*) return 1 ;;
+	esac
+}
 
 # Bounds on every long wait, in seconds; override from the environment.
 : "${SPTE_LOCK_TIMEOUT:=7200}"    # waiting for another build to finish
@@ -66,9 +116,10 @@ short_hash() {
 
 # ---------------------------------------------------------------- BASE ----
 
-# Reads kernel-patch/BASE into BASE_<KEY> variables (KEY=value lines; the
-# file is parsed, not sourced).
+# Reads kernel-patch/$KERNEL_LINE/BASE into BASE_<KEY> variables
+# (KEY=value lines; the file is parsed, not sourced).
 load_base() {
+	[ -n "${BASE_FILE:-}" ] || set_line
 	[ -r "$BASE_FILE" ] || die "$BASE_FILE is missing: it must name the kernel the series is based on"
 	local line key value n=0
 	while IFS= read -r line || [ -n "$line" ]; do
@@ -85,12 +136,14 @@ load_base() {
 		v=BASE_$k
 		[ -n "${!v:-}" ] || die "$BASE_FILE does not set $k"
 	done
-	TREE=$KCACHE/src/$BASE_DEB_VERSION
+	[ "${BASE_KERNEL_VERSION%.*}" = "$KERNEL_LINE" ] ||
+		die "$BASE_FILE: KERNEL_VERSION=$BASE_KERNEL_VERSION is not of line $KERNEL_LINE"
+	TREE=$KCACHE/src/${BASE_DEB_PACKAGE}_$BASE_DEB_VERSION
 }
 
 # Installs the exact version of the source package that BASE names when it
 # is missing or another version is installed: Debian's security archive
-# keeps earlier revisions of linux-source-6.1, and `make deps` installs the
+# keeps earlier revisions of linux-source-6.x, and `make deps` installs the
 # newest, so a revision bump must not break a series written for its
 # predecessor.  Only the tarball under /usr/src changes; nothing boots it.
 ensure_source_package() {
@@ -150,8 +203,8 @@ ensure_tree() {
 	ensure_source_package
 	if [ ! -e "$TREE/.git" ] || ! tgit rev-parse -q --verify 'refs/tags/base^{commit}' >/dev/null; then
 		local tmp
-		rm -rf "$KCACHE/src/.new-$BASE_DEB_VERSION"
-		tmp=$KCACHE/src/.new-$BASE_DEB_VERSION
+		tmp=$KCACHE/src/.new-${TREE##*/}
+		rm -rf "$tmp"
 		mkdir -p "$tmp"
 		info "extracting $BASE_TARBALL into $TREE (once; about a minute)"
 		run_bounded "$SPTE_EXTRACT_TIMEOUT" tar -xf "$BASE_TARBALL" -C "$tmp" ||
@@ -183,7 +236,8 @@ ensure_tree() {
 
 # ---------------------------------------------------------------- series ----
 
-# Fills SERIES with the patches of kernel-patch/, in the order `git am` uses.
+# Fills SERIES with the patches of kernel-patch/$KERNEL_LINE/, in the
+# order `git am` uses.
 # The cover letter (0000-*.patch, from format-patch --cover-letter) is not
 # a patch: it is neither applied nor part of any cache key.
 load_series() {

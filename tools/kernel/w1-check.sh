@@ -2,16 +2,17 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Compile arch/x86/kvm/ with W=1 for the base tree and for the base + our
-# series (same config.fragment), and fail if the series adds any warning.
+# series of one kernel line (same config.fragment), and fail if the series
+# adds any warning.
 set -euo pipefail
 
 usage() {
 	cat <<EOF
-Usage: tools/kernel/w1-check.sh [-j N]
+Usage: tools/kernel/w1-check.sh [--line 6.1|6.12] [-j N]
 
 Builds arch/x86/kvm/ (and the virt/kvm/ files it includes) with W=1 in
 \$SPTE_CACHE/kernel/build/<kver>-<config key>/w1, once at the base and once
-with kernel-patch/*.patch applied, and prints the warnings of the patched
+with kernel-patch/<line>/*.patch applied, and prints the warnings of the patched
 build that the base build does not have.  Warnings are compared as lines
 "file: warning: text [-Wflag]" (line and column numbers dropped), counted
 with multiplicity.  -Werror=X reports (CONFIG_KVM_WERROR is on) count as
@@ -22,21 +23,27 @@ the KVM objects once: deleting them first, because a warning is printed
 only when its object is compiled.  The w1 directory itself is reused, so
 everything outside KVM is built only on the first run.
 
+  --line L      kernel line (default: \$KERNEL_LINE, else 6.1)
   -j, --jobs N  make parallelism (default: nproc = $(nproc))
   -h, --help    this text
 Exit status: 0 no new warning, 1 new warnings or failure, 2 bad usage.
 EOF
 }
 
-JOBS=$(nproc)
+KLOG_PREFIX=w1-check
+# shellcheck source=tools/kernel/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+JOBS=$(nproc) LINE=
 while [ $# -gt 0 ]; do
+	if parse_jobs "$@"; then
+		shift "$OPT_ARGS"
+		continue
+	fi
 	case $1 in
-	-j | --jobs)
-		[ $# -ge 2 ] && [[ $2 =~ ^[1-9][0-9]*$ ]] || {
-			echo "w1-check.sh: $1 needs a positive number" >&2
-			exit 2
-		}
-		JOBS=$2
+	--line)
+		[ $# -ge 2 ] || { echo "w1-check.sh: --line needs a value" >&2; exit 2; }
+		LINE=$2
 		shift
 		;;
 	-h | --help)
@@ -51,9 +58,7 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
-KLOG_PREFIX=w1-check
-# shellcheck source=tools/kernel/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+set_line "$LINE"
 load_base
 load_series
 config_key
@@ -119,7 +124,7 @@ new=$(LC_ALL=C comm -13 "$BASE_CACHE" <(printf '%s\n' "$patched" | sed '/^$/d'))
 patched_count=$(printf '%s\n' "$patched" | sed '/^$/d' | wc -l)
 
 if [ -z "$new" ]; then
-	echo "w1-check: ${#SERIES[@]} patch(es): no new W=1 warnings in arch/x86/kvm" \
+	echo "w1-check: $KERNEL_LINE: ${#SERIES[@]} patch(es): no new W=1 warnings in arch/x86/kvm" \
 		"(base $base_count, patched $patched_count warning line(s))"
 	exit 0
 fi

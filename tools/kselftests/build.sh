@@ -20,8 +20,9 @@ Usage: tools/kselftests/build.sh [--print-path] [--force] [-j N]
 Builds these KVM selftests as static x86_64 binaries:
   ${TESTS[*]}
 from the pristine base tree of tools/kernel (Debian's linux-source-6.1, the
-version in kernel-patch/BASE; never from the patched tree: the tests use
-only stable uapi).  The tree is only read: the uapi headers are installed
+version in kernel-patch/6.1/BASE, whatever KERNEL_LINE says: the tests use
+only stable uapi and run on either kernel line; never from the patched
+tree).  The tree is only read: the uapi headers are installed
 with 'make O=' and the tests are compiled with OUTPUT= into the cache.
 Prints the directory holding the binaries; when all of them exist already
 it does nothing else.
@@ -36,19 +37,19 @@ Cache: \$SPTE_CACHE/kselftests/<deb version>/{bin,headers,obj}, log in
 EOF
 }
 
+KLOG_PREFIX=kselftests
+# shellcheck source=tools/kernel/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../kernel/lib.sh"
+
 PRINT_PATH=0 FORCE=0 JOBS=$(nproc)
 while [ $# -gt 0 ]; do
+	if parse_jobs "$@"; then
+		shift "$OPT_ARGS"
+		continue
+	fi
 	case $1 in
 	--print-path) PRINT_PATH=1 ;;
 	--force) FORCE=1 ;;
-	-j | --jobs)
-		[ $# -ge 2 ] && [[ $2 =~ ^[1-9][0-9]*$ ]] || {
-			echo "kselftests: $1 needs a positive number" >&2
-			exit 2
-		}
-		JOBS=$2
-		shift
-		;;
 	-h | --help)
 		usage
 		exit 0
@@ -62,9 +63,7 @@ while [ $# -gt 0 ]; do
 done
 [ "$PRINT_PATH" = 1 ] && QUIET=1
 
-KLOG_PREFIX=kselftests
-# shellcheck source=tools/kernel/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/../kernel/lib.sh"
+set_line 6.1
 load_base
 
 OUT=$SPTE_CACHE/kselftests/$BASE_DEB_VERSION

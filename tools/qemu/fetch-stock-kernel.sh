@@ -1,33 +1,39 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Fetch Debian's current stock kernel image package (the one
-# linux-image-amd64 depends on) into the cache and unpack it there.  The
-# package is never installed into the running system.  Prints shell
-# assignments a caller can eval or source:
+# Fetch Debian's current stock kernel image package of one kernel line into
+# the cache and unpack it there: for 6.1 the package linux-image-amd64
+# depends on (linux-image-6.1.0-NN-amd64), for 6.12 the one
+# linux-image-6.12-amd64 depends on (linux-image-6.12.NNN+deb12-amd64,
+# bookworm-security).  The package is never installed into the running
+# system.  Prints shell assignments a caller can eval or source:
 #
+#   STOCK_KERNEL_LINE=6.1
 #   STOCK_KERNEL_VERSION=6.1.0-NN-amd64
-#   STOCK_KERNEL_PACKAGE=linux-image-6.1.0-NN-amd64
+#   STOCK_KERNEL_PACKAGE=linux-image-6.1.0-NN-amd64=VERSION
 #   STOCK_VMLINUZ=/path/to/vmlinuz
 #   STOCK_MODULES=/path/to/lib/modules/6.1.0-NN-amd64
 #   STOCK_VMLINUX=/path/to/vmlinux  (uncompressed; QEMU boots it through
 #                                    PVH, about 4 s faster than the
 #                                    xz-compressed vmlinuz under TCG)
 #
-# The same lines are written to $SPTE_CACHE/stock-kernel/stock.env.
+# The same lines are written to $SPTE_CACHE/stock-kernel/stock.env (6.1)
+# or stock-<line>.env (other lines).
 set -euo pipefail
 
 SPTE_CACHE=${SPTE_CACHE:-$HOME/.cache/spte-trace}
 top=$SPTE_CACHE/stock-kernel
-meta_pkg=linux-image-amd64
+line=6.1
 
 usage() {
 	cat <<EOF
-usage: $0 [--env-file PATH] [--quiet] [-h]
+usage: $0 [--line 6.1|6.12] [--env-file PATH] [--quiet] [-h]
 
-Download and unpack the current $meta_pkg dependency into
-$top (SPTE_CACHE=$SPTE_CACHE).
+Download and unpack Debian's current kernel image of the line (default
+6.1) into $top (SPTE_CACHE=$SPTE_CACHE).
 
+  --line L         6.1: the image linux-image-amd64 depends on;
+                   6.12: the image linux-image-6.12-amd64 depends on
   --env-file PATH  also write the assignments to PATH
   --quiet          print nothing on success (the env file is still written)
 EOF
@@ -38,22 +44,37 @@ die() {
 	exit 1
 }
 
-# Print "PACKAGE VERSION" of the linux-image-6.1.0-*-amd64 package that
-# the meta package depends on today.  Picking the dependency (not the
-# newest name in the archive) keeps us on the kernel Debian ships now.
+# The meta package of a line and the pattern of the image it depends on.
+line_packages() {
+	case $1 in
+	6.1)
+		meta_pkg=linux-image-amd64
+		image_re='^linux-image-6\.1\.0-[0-9]+-amd64$'
+		;;
+	6.12)
+		meta_pkg=linux-image-6.12-amd64
+		image_re='^linux-image-6\.12\.[0-9]+\+deb12-amd64$'
+		;;
+	*) die "unknown kernel line '$1' (6.1 or 6.12)" ;;
+	esac
+}
+
+# Print "PACKAGE VERSION" of the image package that the line's meta
+# package depends on today.  Picking the dependency (not the newest name
+# in the archive) keeps us on the kernel Debian ships now.
 resolve_package() {
 	local info dep
 
 	info=$(apt-cache show --no-all-versions "$meta_pkg" 2>/dev/null) ||
 		die "apt-cache knows no $meta_pkg: run 'apt-get update' first"
-	dep=$(awk '/^Depends:/ {
+	dep=$(awk -v re="$image_re" '/^Depends:/ {
 		for (i = 2; i <= NF; i++)
-			if ($i ~ /^linux-image-6\.1\.0-[0-9]+-amd64$/ && $(i + 1) == "(=") {
+			if ($i ~ re && $(i + 1) == "(=") {
 				v = $(i + 2); sub(/\)[,]?$/, "", v); print $i, v; exit
 			}
 	}' <<<"$info")
 	[ -n "$dep" ] ||
-		die "$meta_pkg does not depend on an exact linux-image-6.1.0-*-amd64 version"
+		die "$meta_pkg does not depend on an exact version of an image matching $image_re"
 	echo "$dep"
 }
 
@@ -114,19 +135,45 @@ unpack_deb() {
 	mv "$root.tmp" "$root"
 }
 
-# Write the uncompressed kernel inside bzImage $1 to $2.  Debian's image
-# is xz-compressed (CONFIG_KERNEL_XZ): the payload starts at the xz
-# magic; --single-stream ignores what follows it in the bzImage.
+# Copies $3 bytes at offset $2 of file $1 to stdout.
+payload() {
+	dd if="$1" bs=64K iflag=skip_bytes,count_bytes skip="$2" count="$3" status=none
+}
+
+# Prints the unsigned little-endian number of $3 bytes at offset $2 of $1.
+le_field() {
+	od -A n -t u"$3" -j "$2" -N "$3" --endian=little "$1" | tr -d ' '
+}
+
+# Write the uncompressed kernel inside bzImage $1 to $2.  The boot
+# protocol header says where the compressed payload is (payload_offset
+# and payload_length, counted from the protected-mode code that follows
+# the (setup_sects + 1) * 512 bytes of setup); Debian compresses 6.1 with
+# xz and 6.12 with zstd.  The payload is the ELF vmlinux (with relocations
+# appended, which ELF loaders ignore).
 extract_vmlinux() {
-	local bz=$1 out=$2 off
+	local bz=$1 out=$2 sects off len magic
 
 	[ -s "$out" ] && return
-	off=$(LC_ALL=C grep -abo -m1 $'\xfd7zXZ\x00' "$bz" | head -n 1 | cut -d: -f1)
-	[ -n "$off" ] || die "no xz payload in $bz"
-	# Not a pipe: xz stops reading at the stream's end, and the SIGPIPE
-	# of tail would fail the pipeline.
-	xz -dc --single-stream <(tail -c +"$((off + 1))" "$bz") >"$out.tmp" ||
-		{ rm -f "$out.tmp"; die "cannot decompress the kernel in $bz"; }
+	sects=$(le_field "$bz" $((0x1f1)) 1)
+	[ "$sects" -gt 0 ] || sects=4
+	off=$(( (sects + 1) * 512 + $(le_field "$bz" $((0x248)) 4) ))
+	len=$(le_field "$bz" $((0x24c)) 4)
+	[ "$len" -gt 0 ] || die "no payload in the boot header of $bz"
+	magic=$(od -A n -t x1 -j "$off" -N 4 "$bz" | tr -d ' ')
+	# The payload's last 4 bytes are the uncompressed size the boot code
+	# reads, not part of the compressed stream.
+	case $magic in
+	fd377a58)
+		payload "$bz" "$off" "$((len - 4))" | xz -dc --single-stream >"$out.tmp"
+		;;
+	28b52ffd)
+		command -v zstd >/dev/null || die "zstd not found: install zstd"
+		# The kernel compresses with a window above zstd's default limit.
+		payload "$bz" "$off" "$((len - 4))" | zstd -qdc --memory=2048MB >"$out.tmp"
+		;;
+	*) die "unknown compression of the kernel in $bz (magic $magic)" ;;
+	esac || { rm -f "$out.tmp"; die "cannot decompress the kernel in $bz"; }
 	[ "$(head -c 4 "$out.tmp" | od -An -c | tr -d ' ')" = '177ELF' ] ||
 		{ rm -f "$out.tmp"; die "the payload of $bz is not an ELF kernel"; }
 	mv "$out.tmp" "$out"
@@ -143,6 +190,11 @@ main() {
 			shift 2
 			;;
 		--quiet) quiet=1; shift ;;
+		--line)
+			[ $# -ge 2 ] || die "--line needs a value"
+			line=$2
+			shift 2
+			;;
 		-h|--help) usage; exit 0 ;;
 		*) usage >&2; die "unknown argument: $1" ;;
 		esac
@@ -154,10 +206,13 @@ main() {
 		die "depmod not found: install kmod (make deps)"
 	PATH=$PATH:/usr/sbin:/sbin
 
-	local pkg ver kver deb root vmlinuz moddir out
+	local pkg ver kver deb root vmlinuz moddir out env
 
-	if cached_result_valid "$top/stock.env"; then
-		out=$(cat "$top/stock.env")
+	line_packages "$line"
+	env=$top/stock.env
+	[ "$line" = 6.1 ] || env=$top/stock-$line.env
+	if cached_result_valid "$env"; then
+		out=$(cat "$env")
 		[ -z "$env_file" ] || echo "$out" >"$env_file"
 		[ "$quiet" = 1 ] || echo "$out"
 		return
@@ -177,9 +232,9 @@ main() {
 	[ -f "$moddir/modules.dep" ] || die "$moddir/modules.dep missing from $deb"
 	extract_vmlinux "$vmlinuz" "$root/vmlinux"
 
-	out=$(printf 'STOCK_KERNEL_VERSION=%q\nSTOCK_KERNEL_PACKAGE=%q\nSTOCK_VMLINUZ=%q\nSTOCK_MODULES=%q\nSTOCK_VMLINUX=%q\n' \
-		"$kver" "${pkg}=$ver" "$vmlinuz" "$moddir" "$root/vmlinux")
-	echo "$out" >"$top/stock.env"
+	out=$(printf 'STOCK_KERNEL_LINE=%q\nSTOCK_KERNEL_VERSION=%q\nSTOCK_KERNEL_PACKAGE=%q\nSTOCK_VMLINUZ=%q\nSTOCK_MODULES=%q\nSTOCK_VMLINUX=%q\n' \
+		"$line" "$kver" "${pkg}=$ver" "$vmlinuz" "$moddir" "$root/vmlinux")
+	echo "$out" >"$env"
 	[ -z "$env_file" ] || echo "$out" >"$env_file"
 	[ "$quiet" = 1 ] || echo "$out"
 }

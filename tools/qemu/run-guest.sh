@@ -23,13 +23,16 @@ work=""
 
 usage() {
 	cat <<EOF
-usage: $0 --kernel stock|BZIMAGE --scenario SCRIPT --out DIR [options]
+usage: $0 --kernel stock[-LINE]|BZIMAGE --scenario SCRIPT --out DIR [options]
 
 Boot BZIMAGE (or Debian's stock kernel) under QEMU/TCG, load KVM, run
 SCRIPT as the guest's scenario and copy everything it writes under /out
 into DIR.  Exits with the scenario's exit code.
 
-  --kernel stock|PATH    kernel: Debian's stock image or a bzImage
+  --kernel KERNEL        stock-6.1 (or stock): Debian's current 6.1 image,
+                         stock-6.12: Debian's current 6.12 image (both
+                         fetched by fetch-stock-kernel.sh, with their
+                         modules), or PATH: a bzImage
   --scenario SCRIPT      executable run in the guest (cwd /out)
   --out DIR              host directory for console.log and /out's files
   --add HOST[:GUEST]     copy a file or directory into the guest
@@ -131,9 +134,12 @@ parse_args() {
 # Resolve --kernel into $kernel_image and, for the stock kernel, the
 # modules directory.
 resolve_kernel() {
-	if [ "$kernel" = stock ]; then
-		local env
-		env=$("$here/fetch-stock-kernel.sh") || die "cannot fetch the stock kernel"
+	if [[ $kernel == stock || $kernel == stock-* ]]; then
+		local env line=${kernel#stock}
+
+		line=${line#-}
+		env=$("$here/fetch-stock-kernel.sh" --line "${line:-6.1}") ||
+			die "cannot fetch the stock kernel of line ${line:-6.1}"
 		eval "$env"
 		# The uncompressed kernel boots faster (PVH): no xz under TCG.
 		kernel_image=${STOCK_VMLINUX:-$STOCK_VMLINUZ}

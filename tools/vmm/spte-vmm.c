@@ -365,6 +365,9 @@ static void usage(FILE *f)
 		"                     SPTEs in place, to be zapped atomically on write faults\n"
 		"  --deadline SECS    fail when a round takes longer (default 120)\n"
 		"  --trace-marker     write phase markers to tracefs' trace_marker\n"
+		"  --exec-data        run the guest code from a copy in the first data\n"
+		"                     page, so that instruction fetches hit memory that\n"
+		"                     huge pages may back (what kvm.nx_huge_pages acts on)\n"
 		"  -v, --verbose      print each round's time\n"
 		"  -h, --help         this text\n"
 		"\n"
@@ -439,7 +442,7 @@ static int parse_backing(struct options *opt, const char *s)
 
 enum { OPT_VCPUS = 256, OPT_MEM, OPT_HUGE, OPT_BACKING, OPT_ROUNDS, OPT_ZAP,
        OPT_VMS, OPT_PROCS, OPT_INTERVAL, OPT_READY, OPT_EAGER, OPT_DEADLINE,
-       OPT_MARKER };
+       OPT_MARKER, OPT_EXEC_DATA };
 
 static const struct option long_opts[] = {
 	{ "vcpus",	  required_argument, NULL, OPT_VCPUS },
@@ -455,6 +458,7 @@ static const struct option long_opts[] = {
 	{ "eager-split",  required_argument, NULL, OPT_EAGER },
 	{ "deadline",	  required_argument, NULL, OPT_DEADLINE },
 	{ "trace-marker", no_argument,	     NULL, OPT_MARKER },
+	{ "exec-data",	  no_argument,	     NULL, OPT_EXEC_DATA },
 	{ "verbose",	  no_argument,	     NULL, 'v' },
 	{ "help",	  no_argument,	     NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -535,6 +539,9 @@ static int parse_args(int argc, char **argv, struct options *opt)
 			break;
 		case OPT_MARKER:
 			opt->trace_marker = true;
+			break;
+		case OPT_EXEC_DATA:
+			opt->exec_data = true;
 			break;
 		case 'v':
 			opt->verbose = true;

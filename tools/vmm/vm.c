@@ -44,6 +44,14 @@
 #define DONE_PORT	0x10
 
 /*
+ * With --exec-data the guest runs a copy of its code at this offset of the
+ * first data page, past the word each round writes at offset 0 of every
+ * page.  The VMM rewrites the copy before each round: a zap may have
+ * dropped the page.
+ */
+#define EXEC_DATA_OFFSET	0x800UL
+
+/*
  * The guest.  On entry ESI = first GPA of the slice, ECX = number of
  * pages (> 0), EAX = the word to write.  The VMM sets these and RIP at
  * the start of every round, so the guest needs no loop of its own.
@@ -379,7 +387,8 @@ static int set_round_regs(struct vcpu *vcpu, unsigned int round,
 	struct kvm_regs regs;
 
 	memset(&regs, 0, sizeof(regs));
-	regs.rip = CODE_GPA + CODE_ENTRY;
+	regs.rip = vcpu->vm->opt->exec_data ? data_gpa + EXEC_DATA_OFFSET :
+					      CODE_GPA + CODE_ENTRY;
 	regs.rflags = 0x2;		/* reserved bit; interrupts off */
 	regs.rsi = data_gpa + vcpu->first_page * PAGE_SIZE;
 	regs.rcx = vcpu->nr_pages;
@@ -484,6 +493,9 @@ static int run_round(struct vm *vm, unsigned int round)
 
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	deadline.tv_sec += vm->opt->deadline_s;
+
+	if (vm->opt->exec_data)
+		memcpy(vm->mem + EXEC_DATA_OFFSET, guest_code, sizeof(guest_code));
 
 	trace_mark(vm, "round", "begin");
 	pthread_mutex_lock(&vm->lock);

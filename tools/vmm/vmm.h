@@ -50,6 +50,7 @@ struct options {
 	int eager_split;		/* -1: leave kvm's setting alone */
 	const char *ready_path;
 	bool trace_marker;
+	bool exec_data;			/* run the guest code from data memory */
 	bool verbose;
 	enum zap_kind zaps[MAX_ZAPS];	/* cycled, one per zap */
 	unsigned int nr_zaps;

@@ -1,76 +1,118 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Guest scenario for the patched kernel (kernel-patch/): checks that every
-# tracepoint the series adds fires in a real KVM guest, that its text is in
-# the format docs/tracepoints.md documents, and that the flush fault
-# injection skips flushes and is seen doing so.
+# Guest scenario for a patched kernel (kernel-patch/6.1 or kernel-patch/6.12):
+# checks that every event of the series' ABI (docs/tracepoints.md) fires in
+# a real KVM guest with the documented format and values, that the trace
+# follows the flush protocol with fault injection off, and that each fault
+# injection site, enabled alone, moves its counter and leaves the expected
+# trace evidence.  The same script runs on both lines; the values that
+# differ (the frozen SPTE, the value an unfreeze writes) are chosen by
+# uname -r.
 #
 #   1. kvm_amd is up with npt=Y and kvm.tdp_mmu=Y.
-#   2. With the 7 new events enabled, spte-vmm runs every zap kind with 4 KiB
-#      and with THP backing, plus dirty logging with eager splitting off
-#      (huge SPTEs zapped atomically on write faults).  Each event must
-#      fire, every line must match its documented format, freeze events
-#      must write the removed SPTE (0x5a0), unfreeze events must replace it
-#      with 0, and flush begin/end must pair up by seq.
-#   3. Protocol check, injection off: every atomic zap (a freeze that is
-#      later unfrozen by the same task) has a completed remote flush of
-#      that task in between.
-#   4. Fault injection on (probability 100): a large madvise zap under CPU
-#      load (to make the range zap yield; retried a bounded number of
-#      times, as yielding depends on the scheduler) must raise
-#      injected_yield; then dirty logging without eager split must raise
-#      injected_atomic_zap, and the protocol check must now find unfrozen
-#      SPTEs without a flush.
-#   5. With delay_us set, faults are injected but every atomic zap is still
-#      covered by its (delayed) flush.
+#   2. Injection off, all ten events on: spte-vmm with every zap kind, 4 KiB
+#      and THP backing, and dirty logging with eager splitting off (atomic
+#      zaps of huge SPTEs on write faults).  Per run (check-trace.awk):
+#      every line in its format, freezes write the frozen value, unfreezes
+#      replace it, flush begin/end pair up, every atomic zap has a flush of
+#      its task between freeze and unfreeze, every deadline (yield, unlock,
+#      notifier) finds the task's zaps covered by an ended flush and every
+#      dirty_log deadline its write protections, every freed page table is
+#      a root or a table whose removal was traced, every VM is destroyed
+#      once and has only teardown events after that.  Memslot deletion and
+#      moves show writes in invalid roots (root_invalid=1).
+#   3. Each injection site alone (fail_tdp_mmu_flush, probability 100):
+#      yield    a 4 KiB madvise zap under CPU load until a range zap yields
+#               (bounded tries): injected_yield > 0, and as many yield
+#               deadlines with the task's zaps not covered by a flush;
+#      nx_recovery  kvm.nx_huge_pages=force, recovery every 200 ms, a VM
+#               executing from THP-backed memory (spte-vmm --exec-data):
+#               first without injection (recovery zaps covered), then with
+#               one fault (times=1): injected_nx_recovery = 1 and one
+#               recovery deadline with its zap not covered;
+#      dirty_log  dirty logging: injected_dirty_log > 0, and dirty_log
+#               deadlines with write protections not covered (at most as
+#               many: enabling dirty logging flushes even when there was
+#               nothing left to write-protect);
+#      atomic_zap  dirty logging without eager split: injected_atomic_zap
+#               > 0 and exactly as many atomic zaps unfrozen without a
+#               flush; then with delay_us=200: faults counted, every atomic
+#               zap still covered.
+#   4. Over all runs: every event fired, every deadline reason was seen.
 #
-# Writes /out/events.txt (counts per run and event), /out/summary.txt,
-# /out/vmm.log, /out/sample.txt (one trace line per event) and
-# /out/excerpts.txt (the event sequences of a few protocol transitions).
+# Writes /out/events.txt (one row per run), /out/results.txt (PASS/FAIL
+# lines), /out/vmm.log, /out/sample.txt (the first line of each event) and
+# /out/excerpts.txt (event sequences quoted in docs/tracepoints.md).
 #
-# Run it with `make kernel-boot-test`, or:
-#   tools/qemu/run-guest.sh --kernel "$(tools/kernel/build.sh --print-path)/bzImage" \
-#	--scenario tools/kernel/scenarios/events.sh --add build/spte-vmm --out DIR
+# Run it with `make kernel-boot-test [KERNEL_LINE=6.12]`, or:
+#   tools/qemu/run-guest.sh --kernel "$(tools/kernel/build.sh --line 6.1 --print-path)/bzImage" \
+#	--scenario tools/kernel/scenarios/events.sh --add build/spte-vmm \
+#	--add tools/kernel/scenarios/check-trace.awk --out DIR
 set -euo pipefail
+# shellcheck source=tools/qemu/scenarios/lib.sh
+. /lib/spte/lib.sh
 
-MEM=${EVENTS_MEM:-32}
+MEM=${EVENTS_MEM:-16}
 ROUNDS=${EVENTS_ROUNDS:-3}
 ZAPS=${EVENTS_ZAPS:-madvise mprotect memslot-delete memslot-move dirty-log}
-BUFFER_KB=${EVENTS_BUFFER_KB:-65536}
+BUFFER_KB=${EVENTS_BUFFER_KB:-32768}
 # The yield of a range zap needs need_resched() while the zap runs: a long
 # zap (large memory) on CPUs that other tasks want.
-YIELD_MEM=${EVENTS_YIELD_MEM:-128}
+YIELD_MEM=${EVENTS_YIELD_MEM:-64}
 YIELD_TRIES=${EVENTS_YIELD_TRIES:-5}
+NX_TIMEOUT=${EVENTS_NX_TIMEOUT:-90}
+VMM_TIMEOUT=${EVENTS_VMM_TIMEOUT:-300}
 
 tracing=/sys/kernel/tracing
 fail_dir=/sys/kernel/debug/fail_tdp_mmu_flush
 events="kvmmmu/kvm_tdp_mmu_spte_set kvmmmu/kvm_tdp_mmu_spte_freeze
-	kvmmmu/kvm_tdp_mmu_spte_unfreeze kvm/kvm_remote_tlb_flush_begin
-	kvm/kvm_remote_tlb_flush_end kvmmmu/kvm_tdp_mmu_root_teardown_begin
-	kvmmmu/kvm_tdp_mmu_root_teardown_end"
+	kvmmmu/kvm_tdp_mmu_spte_unfreeze kvmmmu/kvm_tdp_mmu_root_teardown_begin
+	kvmmmu/kvm_tdp_mmu_root_teardown_end kvmmmu/kvm_tdp_mmu_free_sp
+	kvm/kvm_remote_tlb_flush_begin kvm/kvm_remote_tlb_flush_end
+	kvm/kvm_mmu_flush_deadline kvm/kvm_destroy_vm"
+sites="atomic_zap yield nx_recovery dirty_log"
+# What must be non-zero over all runs: the events and the check's counts.
+events_total="kvm_tdp_mmu_spte_set kvm_tdp_mmu_spte_freeze kvm_tdp_mmu_spte_unfreeze
+	kvm_remote_tlb_flush_begin kvm_remote_tlb_flush_end
+	kvm_tdp_mmu_root_teardown_begin kvm_tdp_mmu_root_teardown_end
+	kvm_tdp_mmu_free_sp kvm_destroy_vm kvm_mmu_flush_deadline
+	deadline_yield deadline_unlock deadline_notifier deadline_dirty_log
+	invalid_writes free_matched"
 table=/out/events.txt
-summary=/out/summary.txt
 vmm_log=/out/vmm.log
-failures=0
+state=/tmp/events-state
 hogs=()
+declare -A totals=()
+case_rc=0
+case_out=
 
 die() {
 	echo "events: $*" >&2
 	exit 1
 }
 
-fail() {
-	echo "events: FAIL: $*" | tee -a "$summary" >&2
-	failures=$((failures + 1))
-}
+check_awk() {
+	local f
 
-pass() {
-	echo "events: ok: $*" | tee -a "$summary"
+	for f in /add/check-trace.awk "$(dirname "$0")/check-trace.awk"; do
+		[ -r "$f" ] && { echo "$f"; return; }
+	done
+	die "check-trace.awk not found: pass --add tools/kernel/scenarios/check-trace.awk"
 }
+AWK_SCRIPT=$(check_awk)
+
+# The two values that differ between the lines: what a freeze writes
+# (REMOVED_SPTE on 6.1, FROZEN_SPTE = SHADOW_NONPRESENT_VALUE | 0x5a0 on
+# 6.12) and what an unfreeze writes (0, SHADOW_NONPRESENT_VALUE).
+case $(uname -r) in
+6.1.*) LINE=6.1 FROZEN=0x5a0 NONPRESENT=0x0 ;;
+6.12.*) LINE=6.12 FROZEN=0x80000000000005a0 NONPRESENT=0x8000000000000000 ;;
+*) die "unknown kernel line: $(uname -r)" ;;
+esac
 
 check_env() {
-	local e tdp npt
+	local e tdp npt site
 
 	command -v spte-vmm >/dev/null ||
 		die "spte-vmm not on PATH: pass --add build/spte-vmm to run-guest.sh"
@@ -79,12 +121,14 @@ check_env() {
 		[ -d "$tracing/events/$e" ] || die "no $tracing/events/$e: not the patched kernel?"
 	done
 	[ -d "$fail_dir" ] || die "no $fail_dir: CONFIG_KVM_TDP_MMU_FLUSH_FAULT_INJECTION off?"
-
-	tdp=$(cat /sys/module/kvm/parameters/tdp_mmu)
-	npt=$(cat /sys/module/kvm_amd/parameters/npt)
-	echo "kernel $(uname -r): kvm.tdp_mmu=$tdp kvm_amd.npt=$npt" | tee -a "$summary"
-	[ "$tdp" = Y ] || fail "kvm.tdp_mmu is $tdp, not Y"
-	[ "$npt" = Y ] || [ "$npt" = 1 ] || fail "kvm_amd.npt is $npt, not on"
+	for site in $sites; do
+		[ -f "$fail_dir/injected_$site" ] || die "no $fail_dir/injected_$site"
+	done
+	tdp=$(kvm_param kvm tdp_mmu)
+	npt=$(kvm_param kvm_amd npt)
+	log "line $LINE, kernel $(uname -r): kvm.tdp_mmu=$tdp kvm_amd.npt=$npt"
+	assert_eq "kvm.tdp_mmu is on" Y "$tdp"
+	check "kvm_amd.npt is on" "$npt" test "$npt" = Y -o "$npt" = 1
 }
 
 setup_tracing() {
@@ -98,18 +142,40 @@ setup_tracing() {
 	done
 }
 
-# Fault injection: $1 = on|off.  Injected faults are silent (verbose 0),
-# every flush at the two sites fails while on (probability 100, no limit).
+# set_injection SITE... : faults at these sites only, every owed flush
+# (probability 100, no limit), silently; INJECT_TIMES / INJECT_DELAY_US
+# override the limit and the delay.  set_injection (no site): off.
 set_injection() {
-	if [ "$1" = on ]; then
-		echo 0 >"$fail_dir/verbose"
-		echo 1 >"$fail_dir/interval"
-		echo -1 >"$fail_dir/times"
-		echo 0 >"$fail_dir/delay_us"
-		echo 100 >"$fail_dir/probability"
-	else
-		echo 0 >"$fail_dir/probability"
-	fi
+	local mask=0 site bit s
+
+	for site in "$@"; do
+		bit=0
+		for s in $sites; do
+			[ "$s" = "$site" ] && break
+			bit=$((bit + 1))
+		done
+		mask=$((mask | (1 << bit)))
+	done
+	echo 0 >"$fail_dir/probability"
+	echo "$mask" >"$fail_dir/sites"
+	[ "$mask" -ne 0 ] || return 0
+	echo 0 >"$fail_dir/verbose"
+	echo 1 >"$fail_dir/interval"
+	echo "${INJECT_TIMES:--1}" >"$fail_dir/times"
+	echo "${INJECT_DELAY_US:-0}" >"$fail_dir/delay_us"
+	echo 100 >"$fail_dir/probability"
+}
+
+reset_counters() {
+	local site
+
+	for site in $sites; do
+		echo 0 >"$fail_dir/injected_$site"
+	done
+}
+
+injected() {
+	cat "$fail_dir/injected_$1"
 }
 
 lost_events() {
@@ -117,158 +183,78 @@ lost_events() {
 		awk '/^(overrun|dropped events):/ { n += $NF } END { print n + 0 }'
 }
 
-# Checks the trace of one run and prints "event count" lines plus
-# "bad_format N", "bad_freeze N", "bad_unfreeze N", "unpaired_flush N",
-# "atomic_zaps N" and "uncovered N": atomic zaps whose task completed no
-# remote flush between the freeze and the unfreeze of the SPTE.  The
-# format of the first 200 lines of each event is checked; set events, the
-# bulk of the trace, are only counted after that.
-check_trace() {
-	awk '
-	BEGIN {
-		hex = "0x[0-9a-f]+"
-		id = "^pid=-?[0-9]+ vm=[0-9]+"
-		spte = id " as_id=[0-9]+ gfn=" hex " level=[0-9]+ sptep=[0-9a-f]+ old_spte=" hex " new_spte=" hex "$"
-		flush = id " start_gfn=" hex " pages=(all|" hex ") seq=[0-9]+$"
-		fmt["kvm_tdp_mmu_spte_set"] = spte
-		fmt["kvm_tdp_mmu_spte_freeze"] = spte
-		fmt["kvm_tdp_mmu_spte_unfreeze"] = spte
-		fmt["kvm_remote_tlb_flush_begin"] = flush
-		fmt["kvm_remote_tlb_flush_end"] = flush
-		fmt["kvm_tdp_mmu_root_teardown_begin"] = id "$"
-		fmt["kvm_tdp_mmu_root_teardown_end"] = id "$"
-		for (e in fmt)
-			count[e] = 0
-	}
-	/^#/ { next }
-	{
-		# "comm-TID [cpu] flags time: event: body", usually.
-		i = 5
-		if ($i !~ /^kvm_/) {
-			for (i = 1; i <= NF; i++)
-				if ($i ~ /^kvm_[a-z_]+:$/)
-					break
-		}
-		ev = substr($i, 1, length($i) - 1)
-		if (!(ev in fmt))
-			next
-		count[ev]++
-		if (count[ev] <= 200) {
-			body = $0
-			sub(/^.*: kvm_[a-z_]+: /, "", body)
-			if (body !~ fmt[ev] && ++bad_format <= 3)
-				print "bad line: " $0 > "/dev/stderr"
-			if (count[ev] == 1)
-				sample[ev] = $0
-		}
-		if (ev == "kvm_tdp_mmu_spte_set" || ev ~ /teardown/)
-			next
-
-		task = $1
-		sub(/^.*-/, "", task)
-		vm = $(i + 2)
-		if (ev ~ /spte/) {
-			key = vm SUBSEP $(i + 6)
-			old = $(i + 7)
-			new = $(i + 8)
-		} else {
-			seq = $(i + 5)
-			fkey = vm SUBSEP seq
-		}
-		if (ev == "kvm_tdp_mmu_spte_freeze") {
-			if (new != "new_spte=0x5a0")
-				bad_freeze++
-			frozen[key] = task SUBSEP (done[task] + 0)
-		} else if (ev == "kvm_tdp_mmu_spte_unfreeze") {
-			if (old != "old_spte=0x5a0" || new != "new_spte=0x0")
-				bad_unfreeze++
-			if (!(key in frozen)) {
-				bad_unfreeze++
-				next
-			}
-			split(frozen[key], fz, SUBSEP)
-			atomic_zaps++
-			if (fz[1] != task || done[task] + 0 == fz[2] + 0)
-				uncovered++
-			delete frozen[key]
-		} else if (ev == "kvm_remote_tlb_flush_begin") {
-			if (seq != "seq=0")
-				open_flush[fkey] = 1
-		} else if (ev == "kvm_remote_tlb_flush_end") {
-			if (seq != "seq=0") {
-				if (fkey in open_flush)
-					delete open_flush[fkey]
-				else
-					unpaired++
-			}
-			done[task]++
-		}
-	}
-	END {
-		for (k in open_flush)
-			unpaired++
-		for (e in count)
-			print e, count[e]
-		print "bad_format", bad_format + 0
-		print "bad_freeze", bad_freeze + 0
-		print "bad_unfreeze", bad_unfreeze + 0
-		print "unpaired_flush", unpaired + 0
-		print "atomic_zaps", atomic_zaps + 0
-		print "uncovered", uncovered + 0
-		for (e in sample)
-			print "sample", sample[e]
-	}' "$tracing/trace"
-}
-
-# Appends to /out/excerpts.txt the lines around the first trace line that
-# matches regex $2: $3 lines before and $4 after, under title $1.
-save_excerpt() {
-	{
-		echo "== $1"
-		grep -m1 -B"$3" -A"$4" -E "$2" "$tracing/trace" || echo "(no match)"
-	} >>/out/excerpts.txt
-}
-
-# Value of key $2 in check_trace output $1.
-value_of() {
-	awk -v k="$2" '$1 == k { print $2; exit }' <<<"$1"
-}
-
-# One traced spte-vmm run: $1 = label, the rest = spte-vmm arguments.
-# Appends to the table and to the per-event totals.
-run_case() {
-	local label=$1 rc=0 out lost e n
-	shift
-
+trace_begin() {
 	echo >"$tracing/trace"
 	echo 1 >"$tracing/tracing_on"
-	echo "== $label: spte-vmm $*" >>"$vmm_log"
-	spte-vmm "$@" >>"$vmm_log" 2>&1 || rc=$?
+}
+
+# trace_end LABEL RC: stop tracing, check the trace, add a row to the
+# table and the run's counts to the totals.  The check's output is left
+# in case_out for the caller's own assertions.
+trace_end() {
+	local label=$1 lost e n
+
 	echo 0 >"$tracing/tracing_on"
+	case_rc=$2
 	lost=$(lost_events)
-	out=$(check_trace)
-	grep '^sample ' <<<"$out" | cut -d' ' -f2- >>/out/sample-all.txt || true
-
-	printf '%-28s %4s' "$label" "$([ "$rc" -eq 0 ] && echo ok || echo "rc$rc")" >>"$table"
-	for e in spte_set spte_freeze spte_unfreeze flush_begin flush_end teardown_begin teardown_end; do
-		case $e in
-		spte_*) n=$(value_of "$out" "kvm_tdp_mmu_$e") ;;
-		flush_*) n=$(value_of "$out" "kvm_remote_tlb_$e") ;;
-		teardown_*) n=$(value_of "$out" "kvm_tdp_mmu_root_$e") ;;
-		esac
-		printf ' %8s' "$n" >>"$table"
-		totals[$e]=$((${totals[$e]:-0} + n))
+	case_out=$(awk -v frozen="$FROZEN" -v nonpresent="$NONPRESENT" -v state="$state" \
+		-f "$AWK_SCRIPT" "$tracing/trace")
+	grep '^sample ' <<<"$case_out" | cut -d' ' -f2- >>/tmp/sample-all.txt || true
+	printf '%-26s %4s' "$label" "$([ "$case_rc" -eq 0 ] && echo ok || echo "rc$case_rc")" >>"$table"
+	for e in kvm_tdp_mmu_spte_set kvm_tdp_mmu_spte_freeze kvm_tdp_mmu_spte_unfreeze \
+		kvm_remote_tlb_flush_begin kvm_tdp_mmu_root_teardown_begin kvm_tdp_mmu_free_sp \
+		kvm_destroy_vm kvm_mmu_flush_deadline; do
+		printf ' %7s' "$(value_of "$e")" >>"$table"
 	done
-	printf ' %5s %5s %5s\n' "$(value_of "$out" atomic_zaps)" \
-		"$(value_of "$out" uncovered)" "$lost" >>"$table"
-
-	case_rc=$rc
-	case_out=$out
-	[ "$lost" -eq 0 ] || fail "$label: $lost events lost (raise EVENTS_BUFFER_KB)"
-	for e in bad_format bad_freeze bad_unfreeze unpaired_flush; do
-		n=$(value_of "$out" "$e")
-		[ "$n" -eq 0 ] || fail "$label: $e = $n"
+	for e in $events_total; do
+		totals[$e]=$((${totals[$e]:-0} + $(value_of "$e")))
 	done
+	printf ' %4s/%-4s %4s %4s %4s %4s %4s\n' "$(value_of uncovered)" "$(value_of atomic_zaps)" \
+		"$(( $(value_of deadline_uncovered_yield) + $(value_of deadline_uncovered_unlock) + \
+		     $(value_of deadline_uncovered_notifier) ))" \
+		"$(value_of dirty_uncovered)" "$(value_of invalid_writes)" "$(value_of free_unmatched)" \
+		"$lost" >>"$table"
+	assert_eq "$label: no trace event lost" 0 "$lost"
+	for e in bad_format bad_header bad_freeze bad_unfreeze unpaired_flush unpaired_teardown \
+		destroy_twice after_destroy free_unmatched; do
+		assert_eq "$label: $e" 0 "$(value_of "$e")"
+	done
+	assert_eq "$label: every VM destroyed once" "$(value_of vms)" "$(value_of vms_destroyed)"
+}
+
+# The protocol holds: nothing uncovered (runs without injection).
+assert_covered() {
+	local label=$1 e
+
+	for e in uncovered deadline_uncovered_yield deadline_uncovered_unlock \
+		deadline_uncovered_notifier dirty_uncovered; do
+		assert_eq "$label: $e" 0 "$(value_of "$e")"
+	done
+}
+
+# Value of key $1 in the output of the last check.
+value_of() {
+	awk -v k="$1" '$1 == k { print $2; found = 1; exit } END { if (!found) print 0 }' <<<"$case_out"
+}
+
+# vmm_run LABEL ARGS...: one traced spte-vmm run, bounded.
+vmm_run() {
+	local label=$1 rc=0
+
+	shift
+	echo "== $label: spte-vmm $*" >>"$vmm_log"
+	trace_begin
+	run_bounded "$VMM_TIMEOUT" "$vmm_log" spte-vmm "$@" || rc=$?
+	trace_end "$label" "$rc"
+}
+
+# excerpt TITLE ERE BEFORE AFTER: the trace lines around the first line
+# matching ERE, for docs/tracepoints.md.
+excerpt() {
+	{
+		echo "== $LINE: $1"
+		grep -m1 -B"$3" -A"$4" -E "$2" "$tracing/trace" || echo "(no match)"
+	} >>/out/excerpts.txt
 }
 
 # CPU hogs that make the zapping task see need_resched().
@@ -283,164 +269,241 @@ start_hogs() {
 
 stop_hogs() {
 	[ ${#hogs[@]} -eq 0 ] || kill "${hogs[@]}" 2>/dev/null || true
+	[ ${#hogs[@]} -eq 0 ] || wait "${hogs[@]}" 2>/dev/null || true
 	hogs=()
 }
 
 header() {
 	{
-		echo "# new trace events per spte-vmm run (mem ${MEM}M, $ROUNDS rounds)"
-		echo "# zaps: atomic zaps (freeze ... unfreeze); uncov: of those, without a"
-		echo "# completed remote flush of the zapping task in between"
-		printf '%-28s %4s %8s %8s %8s %8s %8s %8s %8s %5s %5s %5s\n' "#run" vmm \
-			set freeze unfreeze fl_begin fl_end td_begin td_end zaps uncov lost
+		echo "# kernel line $LINE ($(uname -r)): trace events per spte-vmm run (mem ${MEM}M, $ROUNDS rounds)"
+		echo "# unc/zaps: atomic zaps unfrozen without a flush of their task / all atomic zaps;"
+		echo "# dl_unc: yield/unlock/notifier deadlines with a zap not covered by an ended flush;"
+		echo "# dirty: dirty_log deadlines with a write protection not covered; inval: writes in"
+		echo "# invalid roots; unfree: freed tables never seen removed; lost: events dropped"
+		printf '%-26s %4s %7s %7s %7s %7s %7s %7s %7s %7s %9s %4s %4s %4s %4s %4s\n' "#run" vmm \
+			set freeze unfrz fl_beg td_beg free_sp destroy deadl unc/zaps dl_unc dirty inval unfree lost
 	} >"$table"
-	: >"$summary"
 	: >"$vmm_log"
-	: >/out/sample-all.txt
+	: >/tmp/sample-all.txt
 	: >/out/excerpts.txt
+	: >"$state"
+}
+
+# ---------------------------------------------------------------- runs ----
+
+runs_without_injection() {
+	local backing zap
+
+	set_injection
+	for backing in 4k thp; do
+		for zap in $ZAPS; do
+			vmm_run "$backing $zap" --backing "$backing" --zap "$zap" \
+				--mem "$MEM" --rounds "$ROUNDS"
+			assert_eq "$backing $zap: spte-vmm exits 0" 0 "$case_rc"
+			assert_covered "$backing $zap"
+			case $zap in
+			memslot-delete | memslot-move)
+				assert_gt "$backing $zap: writes in invalid roots" \
+					"$(value_of invalid_writes)" 0
+				excerpt "writes in an invalidated root ($backing $zap)" \
+					'root_invalid=1' 2 2
+				;;
+			madvise)
+				excerpt "MMU notifier zap, flush, notifier deadline ($backing)" \
+					'kvm_remote_tlb_flush_end: .* pages=all' 3 1
+				excerpt "VM destruction ($backing $zap)" 'kvm_destroy_vm:' 1 4
+				;;
+			dirty-log)
+				excerpt "dirty_log deadline after write protection ($backing)" \
+					'reason=dirty_log' 4 0
+				;;
+			esac
+		done
+	done
+	excerpt "freeing a removed page table" 'kvm_tdp_mmu_free_sp:' 0 1
+	vmm_run "thp dirty-log no-split" --backing thp --zap dirty-log \
+		--eager-split off --mem "$MEM" --rounds "$ROUNDS"
+	assert_eq "thp dirty-log no-split: spte-vmm exits 0" 0 "$case_rc"
+	assert_covered "thp dirty-log no-split"
+	assert_gt "thp dirty-log no-split: atomic zaps" "$(value_of atomic_zaps)" 0
+	# 6.1: on the write fault under a huge SPTE; 6.12 splits there, and
+	# zaps atomically when collapsing tables after dirty logging.
+	excerpt "atomic zap (dirty logging without eager split)" 'kvm_tdp_mmu_spte_unfreeze' 8 3
 }
 
 # The flush before a range zap yields: injected only when the zap sees
 # need_resched(), which depends on the scheduler, so up to YIELD_TRIES
 # large madvise zaps run under CPU load until one yields.  Runs before the
-# atomic-zap injection, whose skipped flushes can leave stale translations
-# that make the next VM fail before it zaps anything.  Untraced: only the
-# counter matters here, and tracing every SPTE of a large VM would cost
-# more time than the run itself.
+# other injections, whose skipped flushes can leave stale translations
+# that make the next VM fail before it zaps anything.  Only writes that
+# replace a present SPTE are traced (a filter): the installs of a large
+# VM would cost more time than the run itself.
 inject_yield() {
-	local try inj=0
+	local try inj=0 label
 
-	echo 0 >"$fail_dir/injected_yield"
+	echo 'old_spte & 0x800' >"$tracing/events/kvmmmu/kvm_tdp_mmu_spte_set/filter"
 	for try in $(seq 1 "$YIELD_TRIES"); do
-		set_injection on
+		label="inject yield #$try"
+		reset_counters
+		set_injection yield
 		start_hogs
-		echo "== inject yield, try $try: 4k madvise ${YIELD_MEM}M under load: spte-vmm" >>"$vmm_log"
-		spte-vmm --backing 4k --zap madvise --mem "$YIELD_MEM" --rounds 3 \
-			>>"$vmm_log" 2>&1 || echo "(spte-vmm exited $?)" >>"$vmm_log"
+		vmm_run "$label" --backing 4k --zap madvise --mem "$YIELD_MEM" --rounds 3
 		stop_hogs
-		set_injection off
-		inj=$(cat "$fail_dir/injected_yield")
-		echo "injected_yield=$inj after try $try of $YIELD_TRIES" | tee -a "$summary"
+		set_injection
+		inj=$(injected yield)
+		log "injected_yield=$inj after try $try of $YIELD_TRIES"
 		[ "$inj" -eq 0 ] || break
 	done
-	[ "$inj" -gt 0 ] && pass "injected_yield = $inj" ||
-		fail "no fault injected before a yield in $YIELD_TRIES tries"
+	echo 0 >"$tracing/events/kvmmmu/kvm_tdp_mmu_spte_set/filter"
+	note_value injected_yield "$inj"
+	assert_gt "yield: injected_yield after $try of $YIELD_TRIES tries" "$inj" 0
+	assert_gt "yield: yield deadlines with zaps not covered by a flush" \
+		"$(value_of deadline_uncovered_yield)" 0
+	assert_le "yield: no more uncovered yield deadlines than injected faults" \
+		"$(value_of deadline_uncovered_yield)" "$inj"
+	assert_eq "yield: nothing else uncovered" 0 \
+		"$(( $(value_of uncovered) + $(value_of deadline_uncovered_notifier) + $(value_of dirty_uncovered) ))"
+	excerpt "injected skip of the flush before a yield" 'reason=yield' 6 1
 }
 
-declare -A totals
-case_rc=0
-case_out=""
+# The NX huge page recovery zaps the page tables that exec faults split
+# off huge pages; spte-vmm --exec-data makes the vCPUs execute from
+# THP-backed data memory.  nx_run LABEL EVIDENCE: run such a VM until
+# EVIDENCE (a command) succeeds, bounded, then stop it.
+nx_run() {
+	local label=$1 rc=0
+
+	shift
+	echo "== $label: spte-vmm --backing thp --exec-data --rounds 0" >>"$vmm_log"
+	trace_begin
+	daemon_start nxvm /tmp/nxvm.log spte-vmm --backing thp --exec-data --mem "$MEM" \
+		--zap none --rounds 0 --interval 20
+	wait_until "$NX_TIMEOUT" "$label" "$@" || rc=1
+	daemon_stop nxvm 60 TERM
+	cat /tmp/nxvm.log >>"$vmm_log"
+	[ "$DAEMON_RC" -eq 0 ] || rc=$DAEMON_RC
+	trace_end "$label" "$rc"
+}
+
+nx_recovery_flushed() {
+	grep -q 'kvm-nx-lpage.*kvm_remote_tlb_flush_end' "$tracing/trace"
+}
+
+nx_fault_injected() {
+	[ "$(injected nx_recovery)" -ge 1 ]
+}
+
+inject_nx_recovery() {
+	local inj
+
+	kvm_param kvm nx_huge_pages force
+	kvm_param kvm nx_huge_pages_recovery_ratio 1
+	kvm_param kvm nx_huge_pages_recovery_period_ms 200
+	log "nx_huge_pages=$(kvm_param kvm nx_huge_pages)" \
+		"ratio=$(kvm_param kvm nx_huge_pages_recovery_ratio)" \
+		"period_ms=$(kvm_param kvm nx_huge_pages_recovery_period_ms)"
+
+	set_injection
+	nx_run "nx recovery" nx_recovery_flushed
+	assert_eq "nx recovery: the VM runs and stops cleanly" 0 "$case_rc"
+	assert_gt "nx recovery: recovery deadlines after zaps" "$(value_of nx_checked)" 0
+	assert_covered "nx recovery"
+	assert_gt "nx recovery: unlock deadlines" "$(value_of deadline_unlock)" 0
+	excerpt "NX huge page recovery: zap, flush, unlock deadline" \
+		'kvm-nx-lpage.*reason=unlock' 6 0
+
+	reset_counters
+	INJECT_TIMES=1 set_injection nx_recovery
+	nx_run "inject nx_recovery" nx_fault_injected
+	set_injection
+	inj=$(injected nx_recovery)
+	note_value injected_nx_recovery "$inj"
+	assert_eq "nx_recovery: one fault injected (times=1)" 1 "$inj"
+	assert_eq "nx_recovery: recovery deadlines with a zap not covered" \
+		"$inj" "$(value_of nx_uncovered)"
+	excerpt "injected skip of the NX recovery flush" 'kvm-nx-lpage.*reason=(unlock|yield)' 3 0
+
+	kvm_param kvm nx_huge_pages auto
+}
+
+inject_dirty_log() {
+	local inj
+
+	reset_counters
+	set_injection dirty_log
+	vmm_run "inject dirty_log" --backing 4k --zap dirty-log --mem "$MEM" --rounds "$ROUNDS"
+	set_injection
+	inj=$(injected dirty_log)
+	note_value injected_dirty_log "$inj"
+	[ "$case_rc" -eq 0 ] || log "inject dirty_log: spte-vmm exited $case_rc (expected: writes through stale TLB entries are not logged)"
+	assert_gt "dirty_log: injected_dirty_log" "$inj" 0
+	# Enabling dirty logging flushes unconditionally (b64d740ea7dd), also
+	# when no SPTE had the writable bit left to clear: a fault injected
+	# there skips a flush that nothing in the trace needed.
+	assert_gt "dirty_log: dirty_log deadlines with write protections not covered" \
+		"$(value_of dirty_uncovered)" 0
+	assert_le "dirty_log: no more uncovered dirty_log deadlines than injected faults" \
+		"$(value_of dirty_uncovered)" "$inj"
+	excerpt "injected skip of the dirty logging flush" 'reason=dirty_log' 3 0
+}
+
+inject_atomic_zap() {
+	local inj
+
+	reset_counters
+	set_injection atomic_zap
+	vmm_run "inject atomic_zap" --backing thp --zap dirty-log --eager-split off \
+		--mem "$MEM" --rounds "$ROUNDS"
+	set_injection
+	inj=$(injected atomic_zap)
+	note_value injected_atomic_zap "$inj"
+	assert_gt "atomic_zap: injected_atomic_zap" "$inj" 0
+	assert_eq "atomic_zap: atomic zaps unfrozen without a flush" "$inj" "$(value_of uncovered)"
+	excerpt "injected skip of an atomic zap's flush" 'kvm_tdp_mmu_spte_unfreeze' 3 1
+
+	# Delay instead of skip: faults are counted, every zap is still covered.
+	reset_counters
+	INJECT_DELAY_US=200 set_injection atomic_zap
+	vmm_run "delay atomic_zap 200us" --backing thp --zap dirty-log --eager-split off \
+		--mem "$MEM" --rounds "$ROUNDS"
+	set_injection
+	echo 0 >"$fail_dir/delay_us"
+	inj=$(injected atomic_zap)
+	assert_eq "delay_us: spte-vmm exits 0" 0 "$case_rc"
+	assert_gt "delay_us: faults injected" "$inj" 0
+	assert_gt "delay_us: atomic zaps" "$(value_of atomic_zaps)" 0
+	assert_eq "delay_us: every atomic zap still covered" 0 "$(value_of uncovered)"
+}
 
 main() {
-	local backing zap e uncovered=0 zaps=0 inj_zap inj_yield
+	local e
 
+	e2e_begin "events-$LINE"
 	header
 	check_env
 	setup_tracing
-	trap stop_hogs EXIT
+	# Keep lib.sh's handler, which stops daemons left running.
+	trap 'stop_hogs; _e2e_exit' EXIT
 
-	# Injection off: every zap kind, both backings.
-	set_injection off
-	for backing in 4k thp; do
-		for zap in $ZAPS; do
-			run_case "$backing $zap" --backing "$backing" --zap "$zap" \
-				--mem "$MEM" --rounds "$ROUNDS"
-			[ "$case_rc" -eq 0 ] || fail "$backing $zap: spte-vmm exited $case_rc"
-			zaps=$((zaps + $(value_of "$case_out" atomic_zaps)))
-			uncovered=$((uncovered + $(value_of "$case_out" uncovered)))
-			[ "$backing $zap" = "thp dirty-log" ] || continue
-			# Eager split when logging starts (the link replaces a huge
-			# SPTE, bit 7 set, by a table), collapse when it stops.
-			save_excerpt "huge page split (eager, dirty logging starts)" \
-				'kvm_tdp_mmu_spte_set: .* level=2 .* old_spte=0x[0-9a-f]+[89a-f][0-9a-f] new_spte=0x[0-9a-f]+[0-7][0-9a-f]$' 3 1
-			save_excerpt "collapse when dirty logging stops (atomic zap of a table)" \
-				'kvm_tdp_mmu_spte_freeze: .* level=2 ' 1 4
-		done
-	done
-	run_case "thp dirty-log no-split" --backing thp --zap dirty-log \
-		--eager-split off --mem "$MEM" --rounds "$ROUNDS"
-	[ "$case_rc" -eq 0 ] || fail "thp dirty-log no-split: spte-vmm exited $case_rc"
-	zaps=$((zaps + $(value_of "$case_out" atomic_zaps)))
-	uncovered=$((uncovered + $(value_of "$case_out" uncovered)))
-	save_excerpt "atomic zap on a write fault (dirty logging, no eager split)" \
-		'kvm_tdp_mmu_spte_unfreeze' 8 3
-	save_excerpt "teardown" 'kvm_tdp_mmu_root_teardown_begin' 0 6
-
-	for e in spte_set spte_freeze spte_unfreeze flush_begin flush_end teardown_begin teardown_end; do
-		if [ "${totals[$e]:-0}" -gt 0 ]; then
-			pass "$e fired ${totals[$e]} times"
-		else
-			fail "$e never fired"
-		fi
-	done
-	if [ "$zaps" -gt 0 ] && [ "$uncovered" -eq 0 ]; then
-		pass "injection off: all $zaps atomic zaps covered by a completed flush"
-	else
-		fail "injection off: $uncovered of $zaps atomic zaps not covered by a flush"
-	fi
-
+	runs_without_injection
 	inject_yield
+	inject_nx_recovery
+	inject_dirty_log
+	inject_atomic_zap
 
-	# Injection on.  A skipped flush may break the nested guest: spte-vmm
-	# failing is reported but not an error here.
-	echo 0 >"$fail_dir/injected_atomic_zap"
-	echo 0 >"$fail_dir/injected_yield"
-	set_injection on
-	run_case "inject thp dirty-log no-split" --backing thp --zap dirty-log \
-		--eager-split off --mem "$MEM" --rounds "$ROUNDS"
-	zaps=$(value_of "$case_out" atomic_zaps)
-	uncovered=$(value_of "$case_out" uncovered)
-	save_excerpt "injected skip of an atomic zap's flush" \
-		'kvm_tdp_mmu_spte_unfreeze' 3 1
-	set_injection off
-	inj_zap=$(cat "$fail_dir/injected_atomic_zap")
-	echo "injected_atomic_zap=$inj_zap" | tee -a "$summary"
-	[ "$inj_zap" -gt 0 ] && pass "injected_atomic_zap = $inj_zap" ||
-		fail "no fault injected into an atomic zap"
-	if [ "$uncovered" -gt 0 ]; then
-		pass "injection on: the trace shows $uncovered of $zaps atomic zaps without a flush"
-	else
-		fail "injection on: the trace shows no atomic zap without a flush ($zaps zaps)"
-	fi
-
-	# Delay instead of skip: faults are injected and counted, and every
-	# atomic zap is still covered by its flush.
-	echo 0 >"$fail_dir/injected_atomic_zap"
-	set_injection on
-	echo 200 >"$fail_dir/delay_us"
-	run_case "delay thp dirty-log no-split" --backing thp --zap dirty-log \
-		--eager-split off --mem "$MEM" --rounds "$ROUNDS"
-	set_injection off
-	echo 0 >"$fail_dir/delay_us"
-	[ "$case_rc" -eq 0 ] || fail "delay thp dirty-log no-split: spte-vmm exited $case_rc"
-	inj_zap=$(cat "$fail_dir/injected_atomic_zap")
-	zaps=$(value_of "$case_out" atomic_zaps)
-	uncovered=$(value_of "$case_out" uncovered)
-	echo "delay_us=200: injected_atomic_zap=$inj_zap atomic zaps=$zaps uncovered=$uncovered" |
-		tee -a "$summary"
-	if [ "$inj_zap" -gt 0 ] && [ "$zaps" -gt 0 ] && [ "$uncovered" -eq 0 ]; then
-		pass "delay_us: $inj_zap flushes delayed, none skipped"
-	else
-		fail "delay_us: injected $inj_zap, $uncovered of $zaps atomic zaps uncovered"
-	fi
+	for e in $events_total; do
+		note_value "total_$e" "${totals[$e]:-0}"
+		assert_gt "over all runs: $e" "${totals[$e]:-0}" 0
+	done
 
 	for e in $events; do
 		echo 0 >"$tracing/events/$e/enable"
 	done
 	# One line per event: the first one seen.
-	awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^kvm_[a-z_]+:$/) break }
-		!seen[$i]++' /out/sample-all.txt >/out/sample.txt
-	rm -f /out/sample-all.txt
-
-	echo
-	cat "$table"
-	echo
-	cat "$summary"
-	if [ "$failures" -ne 0 ]; then
-		echo "events: $failures check(s) failed" >&2
-		exit 1
-	fi
-	echo "events: all checks passed"
+	awk '{ if (match($0, / kvm_[a-z_]+: /) && !seen[substr($0, RSTART, RLENGTH)]++) print }' \
+		/tmp/sample-all.txt >/out/sample.txt
+	cat "$table" >&2
+	e2e_end
 }
 
 main "$@"

@@ -63,8 +63,14 @@ assert_le "ready_wait 1 gives up within 3 s" $((SECONDS - t0)) 3
 spte_count_start
 workload vmm-count 120 spte-vmm --mem 8 --vcpus 2 --rounds 3 --zap madvise
 spte_count_read >/out/lib-test-counts.txt
-# 8 MiB = 2048 pages, mapped once and zapped twice by madvise.
-assert_eq "madvise zaps: p>0 at level 1" 4096 "$(spte_count 'p>0' 1)"
+# 8 MiB = 2048 pages, mapped once and zapped twice by madvise.  From 6.10
+# on (6.12), tearing the VM down also zaps 4 KiB leaves directly (p>0),
+# where 6.1 freezes them as the children of removed tables (p>R).
+if [ "$_spte_np" = 0 ]; then
+	assert_eq "madvise zaps: p>0 at level 1" 4096 "$(spte_count 'p>0' 1)"
+else
+	assert_ge "madvise zaps and teardown: p>0 at level 1" "$(spte_count 'p>0' 1)" 4096
+fi
 assert_ge "faults: 0>p at level 1" "$(spte_count '0>p' 1)" 6144
 assert_eq "no unclassified transition" 0 "$(spte_count other)"
 spte_count_stop

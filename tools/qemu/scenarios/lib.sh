@@ -423,9 +423,11 @@ hugetlb_reserve() {
 #
 # Ground truth from the kernel itself, independent of BPF: every
 # kvmmmu:kvm_tdp_mmu_spte_changed event counted by class and level.  A
-# SPTE is present when bit 11 (0x800) is set; 0x5a0 is 6.1's removed
-# (frozen) value.  Classes: p>0 0>p p>p p>R 0>R R>* and all; "other" is
-# all minus the rest.
+# SPTE is present when bit 11 (0x800) is set.  "0" is the non-present
+# value and "R" the removed (frozen) value of the running kernel: 0 and
+# 0x5a0 before 6.10 (6.1), SHADOW_NONPRESENT_VALUE (bit 63) and
+# FROZEN_SPTE (bit 63 | 0x5a0) from 6.10 on (6.12).  Classes: p>0 0>p p>p
+# p>R 0>R R>* and all; "other" is all minus the rest.
 #
 # With CONFIG_HIST_TRIGGERS (Debian's kernel) the counting happens in the
 # kernel through hist triggers: no trace buffer, nothing lost, nothing
@@ -435,14 +437,23 @@ hugetlb_reserve() {
 
 SPTE_EVENT=$TRACEFS/events/kvmmmu/kvm_tdp_mmu_spte_changed
 SPTE_COUNT_BUFFER_KB=${SPTE_COUNT_BUFFER_KB:-32768}
+# The two values, in decimal for the filters and as the stock event
+# prints them (hex without 0x).
+case $(uname -r) in
+[0-5].* | 6.[0-9].* | 6.[0-9]) _spte_np=0 _spte_r=1440 _spte_np_hex=0 _spte_r_hex=5a0 ;;
+*)
+	_spte_np=9223372036854775808 _spte_r=9223372036854777248
+	_spte_np_hex=8000000000000000 _spte_r_hex=80000000000005a0
+	;;
+esac
 declare -A _spte_filters=(
 	["all"]=""
-	["p>0"]="old_spte & 2048 && new_spte == 0"
-	["0>p"]="old_spte == 0 && new_spte & 2048"
+	["p>0"]="old_spte & 2048 && new_spte == $_spte_np"
+	["0>p"]="old_spte == $_spte_np && new_spte & 2048"
 	["p>p"]="old_spte & 2048 && new_spte & 2048"
-	["p>R"]="old_spte & 2048 && new_spte == 1440"
-	["0>R"]="old_spte == 0 && new_spte == 1440"
-	["R>*"]="old_spte == 1440"
+	["p>R"]="old_spte & 2048 && new_spte == $_spte_r"
+	["0>R"]="old_spte == $_spte_np && new_spte == $_spte_r"
+	["R>*"]="old_spte == $_spte_r"
 )
 
 # spte_count_mode: "hist" or "trace", the way this kernel counts.
@@ -486,15 +497,16 @@ spte_count_read() {
 		_spte_count_trace | sort
 		return
 	fi
-	awk '
+	awk -v np="$_spte_np" -v r="$_spte_r" '
+	function has(s) { return index($0, "if " s " ") > 0 }
 	/^# trigger info:/ {
 		cls = "all"
-		if ($0 ~ /if old_spte & 2048 && new_spte == 0 /) cls = "p>0"
-		else if ($0 ~ /if old_spte == 0 && new_spte & 2048/) cls = "0>p"
-		else if ($0 ~ /if old_spte & 2048 && new_spte & 2048/) cls = "p>p"
-		else if ($0 ~ /if old_spte & 2048 && new_spte == 1440/) cls = "p>R"
-		else if ($0 ~ /if old_spte == 0 && new_spte == 1440/) cls = "0>R"
-		else if ($0 ~ /if old_spte == 1440/) cls = "R>*"
+		if (has("old_spte & 2048 && new_spte == " np)) cls = "p>0"
+		else if (has("old_spte == " np " && new_spte & 2048")) cls = "0>p"
+		else if (has("old_spte & 2048 && new_spte & 2048")) cls = "p>p"
+		else if (has("old_spte & 2048 && new_spte == " r)) cls = "p>R"
+		else if (has("old_spte == " np " && new_spte == " r)) cls = "0>R"
+		else if (has("old_spte == " r)) cls = "R>*"
 		seen[cls] = 1
 		next
 	}
@@ -521,16 +533,16 @@ _spte_count_trace() {
 
 	lost=$(cat "$TRACEFS"/per_cpu/cpu*/stats |
 		awk '/^(overrun|dropped events):/ { n += $NF } END { print n + 0 }')
-	awk -v lost="$lost" '
+	awk -v lost="$lost" -v np="$_spte_np_hex" -v r="$_spte_r_hex" '
 	function present(v) {
 		return length(v) >= 3 && index("89abcdef", substr(v, length(v) - 2, 1)) > 0
 	}
 	NF >= 6 && $(NF - 1) == "new_spte" && $0 ~ /kvm_tdp_mmu_spte_changed:/ {
 		o = $(NF - 2); n = $NF; l = $(NF - 4)
-		if (n == "5a0") k = present(o) ? "p>R" : (o == "0" ? "0>R" : "")
-		else if (o == "5a0") k = "R>*"
-		else if (present(o)) k = present(n) ? "p>p" : (n == "0" ? "p>0" : "")
-		else if (o == "0" && present(n)) k = "0>p"
+		if (n == r) k = present(o) ? "p>R" : (o == np ? "0>R" : "")
+		else if (o == r) k = "R>*"
+		else if (present(o)) k = present(n) ? "p>p" : (n == np ? "p>0" : "")
+		else if (o == np && present(n)) k = "0>p"
 		else k = ""
 		c["all " l]++; t["all"]++
 		if (k != "") { c[k " " l]++; t[k]++ } else t["other"]++
