@@ -58,17 +58,17 @@
 
 static struct {
 	int rounds;
-	int iters;		/* events per program per round */
-	int cpu;		/* pinned to; -1: the one we start on */
-	const char *only;	/* cases whose name contains this */
-	const char *daemon;	/* spte-trace binary, for its RSS */
-	const char *tsv;	/* machine-readable results */
+	int iters; /* events per program per round */
+	int cpu; /* pinned to; -1: the one we start on */
+	const char *only; /* cases whose name contains this */
+	const char *daemon; /* spte-trace binary, for its RSS */
+	const char *tsv; /* machine-readable results */
 	bool smoke;
-	bool profile;		/* operation counts and unit costs */
-	bool verifier_only;	/* only the verifier's statistics */
+	bool profile; /* operation counts and unit costs */
+	bool verifier_only; /* only the verifier's statistics */
 	bool no_memory;
-	long lru_fill;		/* spte_state entries of another VM at the start */
-	const char *spin;	/* run one case for spin_s seconds (perf) */
+	long lru_fill; /* spte_state entries of another VM at the start */
+	const char *spin; /* run one case for spin_s seconds (perf) */
 	int spin_s;
 } opt = {
 	.rounds = 15,
@@ -78,8 +78,8 @@ static struct {
 	.spin_s = 10,
 };
 
-static bool broken;	/* a case could not run, or did not do what it says */
-static bool spinning;	/* --spin: no statistics, only the programs */
+static bool broken; /* a case could not run, or did not do what it says */
+static bool spinning; /* --spin: no statistics, only the programs */
 
 static void fail(const char *fmt, ...)
 {
@@ -218,7 +218,7 @@ static void on_signal(int sig)
 /* ---- The reference object and the kernel memory it lends -------------------- */
 
 static struct bench_ref *ref;
-static void *fake;		/* the "fake" map value, mmapped */
+static void *fake; /* the "fake" map value, mmapped */
 
 static int ref_open(void)
 {
@@ -246,7 +246,8 @@ static int ref_open(void)
 	}
 	o.ctx_in = args;
 	o.ctx_size_in = sizeof(args);
-	if (bpf_prog_test_run_opts(bpf_program__fd(ref->progs.ref_layout), &o) ||
+	if (bpf_prog_test_run_opts(bpf_program__fd(ref->progs.ref_layout),
+				   &o) ||
 	    o.retval) {
 		fprintf(stderr, "bench: ref_layout did not run\n");
 		return -EINVAL;
@@ -260,7 +261,8 @@ static int ref_open(void)
 			(unsigned long long)ref->bss->layout.page_offset_base,
 			ref->bss->layout.kvm_size, ref->bss->layout.kvm_pid_off,
 			ref->bss->layout.kvm_reqs_off, ref->bss->layout.sp_size,
-			ref->bss->layout.sp_spt_off, ref->bss->layout.sp_gfn_off,
+			ref->bss->layout.sp_spt_off,
+			ref->bss->layout.sp_gfn_off,
 			ref->bss->layout.sp_role_off);
 	fake = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
 		    bpf_map__fd(ref->maps.fake), 0);
@@ -312,8 +314,8 @@ static void fake_sp_set(__u64 pa, __u64 gfn, __u32 level)
 /* ---- Programs per variant ----------------------------------------------------- */
 
 enum variant {
-	V_SPTE,		/* spte-trace: entry program + protocol */
-	V_ENTRY,	/* the entry program with the protocol slot empty */
+	V_SPTE, /* spte-trace: entry program + protocol */
+	V_ENTRY, /* the entry program with the protocol slot empty */
 	V_EMPTY,
 	V_COUNT,
 	V_LIFE,
@@ -341,7 +343,7 @@ static bool tp_is_spte(int tp)
 	       tp == TP_STOCK;
 }
 
-#define VM_OTHER 0x7ffffff0U	/* the other VMs of the warm state */
+#define VM_OTHER 0x7ffffff0U /* the other VMs of the warm state */
 
 struct bench {
 	struct monitor *m;
@@ -376,10 +378,10 @@ static void bench_fds(struct bench *b)
 		bool spte = tp_is_spte(tp);
 
 		b->fd[V_SPTE][tp] = own;
-		b->fd[V_ENTRY][tp] = spte ? monitor__prog_fd(b->entry,
-							    tp_progs[tp]) : -1;
-		b->fd[V_EMPTY][tp] = own >= 0 ?
-			bpf_program__fd(ref->progs.ref_empty) : -1;
+		b->fd[V_ENTRY][tp] =
+			spte ? monitor__prog_fd(b->entry, tp_progs[tp]) : -1;
+		b->fd[V_EMPTY][tp] =
+			own >= 0 ? bpf_program__fd(ref->progs.ref_empty) : -1;
 		b->fd[V_COUNT][tp] = b->fd[V_LIFE][tp] = -1;
 		if (own < 0 || !spte)
 			continue;
@@ -418,9 +420,8 @@ static int bench_open(struct bench *b, bool stock)
 	err = monitor__open_detached(&b->m, &o, &plan);
 	if (!err)
 		err = monitor__open_detached(&b->entry, &o, &plan);
-	if (!err && bpf_map_delete_elem(monitor__map_fd(b->entry,
-							"protocol_prog"),
-					&zero))
+	if (!err && bpf_map_delete_elem(
+			    monitor__map_fd(b->entry, "protocol_prog"), &zero))
 		err = -errno;
 	if (err) {
 		fail("loading spte-trace (%s plan): %s",
@@ -753,8 +754,8 @@ static int bench_clean(struct bench *b)
 
 /* ---- The cases -------------------------------------------------------------- */
 
-#define MAX_CASES	64
-#define MAX_ROUNDS	200
+#define MAX_CASES 64
+#define MAX_ROUNDS 200
 
 static struct acc results[MAX_CASES][NV][MAX_ROUNDS];
 static bool ran[MAX_CASES];
@@ -804,8 +805,9 @@ static const char *expect_name(const struct expect *e)
 	static char buf[64];
 
 	snprintf(buf, sizeof(buf), "%s %u",
-		 e->what == EXP_OUTCOME ? "outcome" :
-		 e->what == EXP_TRANSITION ? "transition" : "counter",
+		 e->what == EXP_OUTCOME	   ? "outcome" :
+		 e->what == EXP_TRANSITION ? "transition" :
+					     "counter",
 		 e->index);
 	return buf;
 }
@@ -827,11 +829,14 @@ static void check_case(int ci, const struct snapshot *a,
 		       const struct snapshot *ez)
 {
 	static const int never[] = {
-		CNT_PENDING_FULL, CNT_VM_FULL, CNT_INFLIGHT_FULL,
-		CNT_HOLDERS_FULL, CNT_TABLES_FULL, CNT_STACK_ERRORS,
-		CNT_SITES_FULL, CNT_VIOLATION_DROPS, CNT_FLUSH_UNPAIRED,
-		CNT_UNFREEZE_UNKNOWN, CNT_FREE_UNKNOWN, CNT_DEADLINE_UNDECIDED,
-		CNT_VM_HISTORY_LOST, CNT_STATE_FULL, CNT_PROTOCOL_MISSED,
+		CNT_PENDING_FULL,    CNT_VM_FULL,
+		CNT_INFLIGHT_FULL,   CNT_HOLDERS_FULL,
+		CNT_TABLES_FULL,     CNT_STACK_ERRORS,
+		CNT_SITES_FULL,	     CNT_VIOLATION_DROPS,
+		CNT_FLUSH_UNPAIRED,  CNT_UNFREEZE_UNKNOWN,
+		CNT_FREE_UNKNOWN,    CNT_DEADLINE_UNDECIDED,
+		CNT_VM_HISTORY_LOST, CNT_STATE_FULL,
+		CNT_PROTOCOL_MISSED,
 	};
 	const struct bench_case *c = &bench_cases[ci];
 	__u64 ns = measured_runs[ci][V_SPTE], ne = measured_runs[ci][V_ENTRY];
@@ -846,8 +851,7 @@ static void check_case(int ci, const struct snapshot *a,
 		if (got != want)
 			fail("%s: %s: %s moved by %llu, expected %llu",
 			     c->group, c->name, expect_name(e),
-			     (unsigned long long)got,
-			     (unsigned long long)want);
+			     (unsigned long long)got, (unsigned long long)want);
 	}
 	got = violations_of(z) - violations_of(a);
 	if (got)
@@ -860,17 +864,34 @@ static void check_case(int ci, const struct snapshot *a,
 			for (l = 0; l < SPTE_LEVELS; l++)
 				if (z->stats.violations[k][l] !=
 				    a->stats.violations[k][l])
-					fprintf(stderr, "  violation %d level %d: %llu\n", k, l + 1,
-						(unsigned long long)(z->stats.violations[k][l] - a->stats.violations[k][l]));
+					fprintf(stderr,
+						"  violation %d level %d: %llu\n",
+						k, l + 1,
+						(unsigned long long)(z->stats.violations
+									     [k]
+									     [l] -
+								     a->stats.violations
+									     [k]
+									     [l]));
 		for (k = 0; k < OUT_MAX; k++)
 			for (l = 0; l < SPTE_LEVELS; l++)
-				if (z->stats.outcomes[k][l] != a->stats.outcomes[k][l])
-					fprintf(stderr, "  outcome %d level %d: %llu\n", k, l + 1,
-						(unsigned long long)(z->stats.outcomes[k][l] - a->stats.outcomes[k][l]));
+				if (z->stats.outcomes[k][l] !=
+				    a->stats.outcomes[k][l])
+					fprintf(stderr,
+						"  outcome %d level %d: %llu\n",
+						k, l + 1,
+						(unsigned long long)(z->stats.outcomes
+									     [k]
+									     [l] -
+								     a->stats.outcomes
+									     [k]
+									     [l]));
 		for (k = 0; k < CNT_MAX; k++)
 			if (z->stats.counters[k] != a->stats.counters[k])
 				fprintf(stderr, "  counter %d: %llu\n", k,
-					(unsigned long long)(z->stats.counters[k] - a->stats.counters[k]));
+					(unsigned long long)(z->stats.counters[k] -
+							     a->stats.counters
+								     [k]));
 	}
 	for (i = 0; i < sizeof(never) / sizeof(never[0]); i++) {
 		got = z->stats.counters[never[i]] - a->stats.counters[never[i]];
@@ -1053,8 +1074,9 @@ static void print_table(void)
 		       rm <= GOAL_RATIO ? "yes" : "no");
 		total++;
 		met += rm <= GOAL_RATIO;
-		tsv_line("case\t%s\t%s\t%s\tspte\t%.1f\tempty\t%.1f\tratio\t%.2f\t%.2f\t%.2f",
-			 c->group, c->name, prog, rm * e, e, rm, rlo, rhi);
+		tsv_line(
+			"case\t%s\t%s\t%s\tspte\t%.1f\tempty\t%.1f\tratio\t%.2f\t%.2f\t%.2f",
+			c->group, c->name, prog, rm * e, e, rm, rlo, rhi);
 		for (v = V_COUNT; v <= V_LIFE; v++) {
 			double vm, vr, a, z;
 
@@ -1098,14 +1120,22 @@ static long long fd_memlock(int fd)
 static const char *map_type_name(__u32 t)
 {
 	switch (t) {
-	case BPF_MAP_TYPE_HASH: return "hash";
-	case BPF_MAP_TYPE_LRU_HASH: return "lru_hash";
-	case BPF_MAP_TYPE_ARRAY: return "array";
-	case BPF_MAP_TYPE_PERCPU_ARRAY: return "percpu_array";
-	case BPF_MAP_TYPE_STACK_TRACE: return "stack_trace";
-	case BPF_MAP_TYPE_RINGBUF: return "ringbuf";
-	case BPF_MAP_TYPE_PROG_ARRAY: return "prog_array";
-	default: return "other";
+	case BPF_MAP_TYPE_HASH:
+		return "hash";
+	case BPF_MAP_TYPE_LRU_HASH:
+		return "lru_hash";
+	case BPF_MAP_TYPE_ARRAY:
+		return "array";
+	case BPF_MAP_TYPE_PERCPU_ARRAY:
+		return "percpu_array";
+	case BPF_MAP_TYPE_STACK_TRACE:
+		return "stack_trace";
+	case BPF_MAP_TYPE_RINGBUF:
+		return "ringbuf";
+	case BPF_MAP_TYPE_PROG_ARRAY:
+		return "prog_array";
+	default:
+		return "other";
 	}
 }
 
@@ -1176,7 +1206,8 @@ static void map_memory(void)
 	} cfgs[] = {
 		{ "default sizes", 0, 0 },
 		{ "--max-pending 1048576", 1 << 20, 0 },
-		{ "--max-pending 1048576 --max-sptes 1048576", 1 << 20, 1 << 20 },
+		{ "--max-pending 1048576 --max-sptes 1048576", 1 << 20,
+		  1 << 20 },
 	};
 	struct source_plan plan = { .spte = SPTE_SRC_PATCHED,
 				    .hooks = HOOK_SRC_PATCHED };
@@ -1272,7 +1303,8 @@ static void sweeper_1m(void)
 		w0 = now_s();
 		err = monitor__sweep_at(m, mono_ns(), 0);
 		printf("\nSweeper, 1,048,576 pending zaps: all owed (kept): "
-		       "%.2f s CPU, %.2f s wall\n", cpu_s() - c0, now_s() - w0);
+		       "%.2f s CPU, %.2f s wall\n",
+		       cpu_s() - c0, now_s() - w0);
 		tsv_line("sweep\tkept\t%.3f", cpu_s() - c0);
 	}
 	if (!err) {
@@ -1285,8 +1317,8 @@ static void sweeper_1m(void)
 		w0 = now_s();
 		err = monitor__sweep_at(m, mono_ns(), 0);
 		printf("Sweeper, 1,048,576 pending zaps: all covered "
-		       "(dropped): %.2f s CPU, %.2f s wall\n", cpu_s() - c0,
-		       now_s() - w0);
+		       "(dropped): %.2f s CPU, %.2f s wall\n",
+		       cpu_s() - c0, now_s() - w0);
 		tsv_line("sweep\tdropped\t%.3f", cpu_s() - c0);
 	}
 	if (err)
@@ -1435,9 +1467,10 @@ static void verifier_stats(void)
 
 	uname(&u);
 	printf("\nVerifier, per program (each loaded alone, BPF_LOG_STATS), "
-	       "kernel %s\n", u.release);
-	printf("  %-34s %7s %9s %8s %8s %9s\n", "program", "insns",
-	       "processed", "states", "peak", "verif us");
+	       "kernel %s\n",
+	       u.release);
+	printf("  %-34s %7s %9s %8s %8s %9s\n", "program", "insns", "processed",
+	       "states", "peak", "verif us");
 	printf("  (verification time: best of 3 loads)\n");
 	skel = spte_trace__open();
 	if (!skel) {
@@ -1476,13 +1509,16 @@ static void verifier_stats(void)
 				insns = bpf_program__insn_cnt(target);
 				s = strstr(log, "processed ");
 				if (s)
-					sscanf(s, "processed %lu insns (limit %*u) "
-						  "max_states_per_insn %*u "
-						  "total_states %lu peak_states %lu",
+					sscanf(s,
+					       "processed %lu insns (limit %*u) "
+					       "max_states_per_insn %*u "
+					       "total_states %lu peak_states %lu",
 					       &processed, &states, &peak);
 				s = strstr(log, "verification time ");
-				if (s && sscanf(s, "verification time %lu usec",
-						&t) == 1 && t < us)
+				if (s &&
+				    sscanf(s, "verification time %lu usec",
+					   &t) == 1 &&
+				    t < us)
 					us = t;
 			}
 			spte_trace__destroy(one);
@@ -1537,8 +1573,9 @@ static void load_times(void)
 			if (t < best)
 				best = t;
 		}
-		printf(" %s %.0f ms", stock ? "stock (tracepoint only)" :
-					      "patched;", best * 1000);
+		printf(" %s %.0f ms",
+		       stock ? "stock (tracepoint only)" : "patched;",
+		       best * 1000);
 		tsv_line("load\t%s\t%.4f", stock ? "stock" : "patched", best);
 	}
 	printf(" (best of 3)\n");
@@ -1578,7 +1615,7 @@ static bool step_event(const struct bench *b, const struct step *s,
 			ev->spte.old_spte = s->args[5];
 			ev->spte.new_spte = s->args[6];
 			ev->spte.root = s->args[7];
-			ev->spte.op = s->tp == TP_SET ? SPTE_OP_SET :
+			ev->spte.op = s->tp == TP_SET	 ? SPTE_OP_SET :
 				      s->tp == TP_FREEZE ? SPTE_OP_FREEZE :
 							   SPTE_OP_UNFREEZE;
 		}
@@ -1604,7 +1641,7 @@ static bool step_event(const struct bench *b, const struct step *s,
 		return true;
 	case TP_FREE_SP:
 		ev->type = EVENT_FREE_PT;
-		return false;	/* needs the fake memory: set below */
+		return false; /* needs the fake memory: set below */
 	}
 	return false;
 }
@@ -1704,13 +1741,27 @@ static void op_counts(void)
 	}
 }
 
-
 /* The unit costs the model below uses. */
 enum unit {
-	U_LOOP_STEP, U_PCPU_LOOKUP, U_MEMSET, U_KTIME, U_PID, U_PROBE_READ,
-	U_LRU_HIT, U_LRU_MISS, U_LRU_REPLACE, U_LRU_NEW,
-	U_HASH_HIT, U_HASH_MISS, U_HASH_REPLACE, U_HASH_NEW, U_HASH_DELETE,
-	U_STACKID, U_TAIL_CALL, U_NONE, U_MAX,
+	U_LOOP_STEP,
+	U_PCPU_LOOKUP,
+	U_MEMSET,
+	U_KTIME,
+	U_PID,
+	U_PROBE_READ,
+	U_LRU_HIT,
+	U_LRU_MISS,
+	U_LRU_REPLACE,
+	U_LRU_NEW,
+	U_HASH_HIT,
+	U_HASH_MISS,
+	U_HASH_REPLACE,
+	U_HASH_NEW,
+	U_HASH_DELETE,
+	U_STACKID,
+	U_TAIL_CALL,
+	U_NONE,
+	U_MAX,
 };
 
 /* [0]: the same key every time (cache hot); [1]: keys across the map. */
@@ -1763,8 +1814,7 @@ static double unit_cost(struct bpf_program *p, __u32 n)
 		with = without = 0;
 		for (i = 0; i < 100; i++) {
 			ref->data->op_n = (i & 1) ? n : 0;
-			if (prog_stats(fd, &c0, &n0) ||
-			    test_run(fd, args, 1) ||
+			if (prog_stats(fd, &c0, &n0) || test_run(fd, args, 1) ||
 			    prog_stats(fd, &c1, &n1))
 				return NAN;
 			if (i & 1)
@@ -1791,38 +1841,65 @@ static void unit_costs(void)
 	struct {
 		const char *what;
 		struct bpf_program *p;
-		int keys, u, hot;	/* hot: row fills unit[0] (and [1] if K_NONE) */
+		int keys, u,
+			hot; /* hot: row fills unit[0] (and [1] if K_NONE) */
 	} ops[] = {
-		{ "bpf_loop step (empty callback)", ref->progs.op_loop, K_NONE, U_LOOP_STEP, 0 },
-		{ "per-CPU array lookup", ref->progs.op_pcpu_lookup, K_NONE, U_PCPU_LOOKUP, 0 },
-		{ "memset of struct event (120 B)", ref->progs.op_memset_event, K_NONE, U_MEMSET, 0 },
+		{ "bpf_loop step (empty callback)", ref->progs.op_loop, K_NONE,
+		  U_LOOP_STEP, 0 },
+		{ "per-CPU array lookup", ref->progs.op_pcpu_lookup, K_NONE,
+		  U_PCPU_LOOKUP, 0 },
+		{ "memset of struct event (120 B)", ref->progs.op_memset_event,
+		  K_NONE, U_MEMSET, 0 },
 		{ "bpf_ktime_get_ns", ref->progs.op_ktime, K_NONE, U_KTIME, 0 },
-		{ "bpf_get_current_pid_tgid", ref->progs.op_pid_tgid, K_NONE, U_PID, 0 },
-		{ "bpf_probe_read_kernel (8 B)", ref->progs.op_probe_read, K_NONE, U_PROBE_READ, 0 },
-		{ "bpf_get_stackid (this stack)", ref->progs.op_stackid, K_NONE, U_STACKID, 0 },
-		{ "LRU (full) lookup, hit", ref->progs.op_lru_lookup, K_HOT, U_LRU_HIT, 1 },
-		{ "LRU (full) lookup, hit", ref->progs.op_lru_lookup, K_EXISTING, U_LRU_HIT, 0 },
-		{ "LRU (full) lookup, miss", ref->progs.op_lru_lookup, K_ABSENT_HOT, U_LRU_MISS, 1 },
-		{ "LRU (full) lookup, miss", ref->progs.op_lru_lookup, K_FRESH, U_LRU_MISS, 0 },
-		{ "LRU (full) update, existing key", ref->progs.op_lru_update, K_HOT, U_LRU_REPLACE, 1 },
-		{ "LRU (full) update, existing key", ref->progs.op_lru_update, K_EXISTING, U_LRU_REPLACE, 0 },
-		{ "LRU (full) update, new key (evicts)", ref->progs.op_lru_update, K_FRESH, U_LRU_NEW, 0 },
-		{ "LRU (full) lookup + write in place", ref->progs.op_lru_in_place, K_HOT, U_NONE, 0 },
-		{ "LRU (full) lookup + write in place", ref->progs.op_lru_in_place, K_EXISTING, U_NONE, 0 },
-		{ "LRU, per-CPU lists: update, existing", ref->progs.op_lru_pcpu_update, K_HOT, U_NONE, 0 },
-		{ "LRU, per-CPU lists: update, existing", ref->progs.op_lru_pcpu_update, K_EXISTING, U_NONE, 0 },
-		{ "LRU, per-CPU lists: update, new key", ref->progs.op_lru_pcpu_update, K_FRESH, U_NONE, 0 },
-		{ "hash lookup, hit", ref->progs.op_hash_lookup, K_HOT, U_HASH_HIT, 1 },
-		{ "hash lookup, hit", ref->progs.op_hash_lookup, K_EXISTING, U_HASH_HIT, 0 },
-		{ "hash lookup, miss", ref->progs.op_hash_lookup, K_ABSENT_HOT, U_HASH_MISS, 1 },
-		{ "hash lookup, miss", ref->progs.op_hash_lookup, K_FRESH, U_HASH_MISS, 0 },
-		{ "hash update, existing key", ref->progs.op_hash_update, K_HOT, U_HASH_REPLACE, 1 },
-		{ "hash update, existing key", ref->progs.op_hash_update, K_EXISTING, U_HASH_REPLACE, 0 },
-		{ "hash update, new key", ref->progs.op_hash_update, K_FRESH, U_HASH_NEW, 0 },
-		{ "hash delete (keys just added)", ref->progs.op_hash_delete, K_FRESH, U_HASH_DELETE, 0 },
+		{ "bpf_get_current_pid_tgid", ref->progs.op_pid_tgid, K_NONE,
+		  U_PID, 0 },
+		{ "bpf_probe_read_kernel (8 B)", ref->progs.op_probe_read,
+		  K_NONE, U_PROBE_READ, 0 },
+		{ "bpf_get_stackid (this stack)", ref->progs.op_stackid, K_NONE,
+		  U_STACKID, 0 },
+		{ "LRU (full) lookup, hit", ref->progs.op_lru_lookup, K_HOT,
+		  U_LRU_HIT, 1 },
+		{ "LRU (full) lookup, hit", ref->progs.op_lru_lookup,
+		  K_EXISTING, U_LRU_HIT, 0 },
+		{ "LRU (full) lookup, miss", ref->progs.op_lru_lookup,
+		  K_ABSENT_HOT, U_LRU_MISS, 1 },
+		{ "LRU (full) lookup, miss", ref->progs.op_lru_lookup, K_FRESH,
+		  U_LRU_MISS, 0 },
+		{ "LRU (full) update, existing key", ref->progs.op_lru_update,
+		  K_HOT, U_LRU_REPLACE, 1 },
+		{ "LRU (full) update, existing key", ref->progs.op_lru_update,
+		  K_EXISTING, U_LRU_REPLACE, 0 },
+		{ "LRU (full) update, new key (evicts)",
+		  ref->progs.op_lru_update, K_FRESH, U_LRU_NEW, 0 },
+		{ "LRU (full) lookup + write in place",
+		  ref->progs.op_lru_in_place, K_HOT, U_NONE, 0 },
+		{ "LRU (full) lookup + write in place",
+		  ref->progs.op_lru_in_place, K_EXISTING, U_NONE, 0 },
+		{ "LRU, per-CPU lists: update, existing",
+		  ref->progs.op_lru_pcpu_update, K_HOT, U_NONE, 0 },
+		{ "LRU, per-CPU lists: update, existing",
+		  ref->progs.op_lru_pcpu_update, K_EXISTING, U_NONE, 0 },
+		{ "LRU, per-CPU lists: update, new key",
+		  ref->progs.op_lru_pcpu_update, K_FRESH, U_NONE, 0 },
+		{ "hash lookup, hit", ref->progs.op_hash_lookup, K_HOT,
+		  U_HASH_HIT, 1 },
+		{ "hash lookup, hit", ref->progs.op_hash_lookup, K_EXISTING,
+		  U_HASH_HIT, 0 },
+		{ "hash lookup, miss", ref->progs.op_hash_lookup, K_ABSENT_HOT,
+		  U_HASH_MISS, 1 },
+		{ "hash lookup, miss", ref->progs.op_hash_lookup, K_FRESH,
+		  U_HASH_MISS, 0 },
+		{ "hash update, existing key", ref->progs.op_hash_update, K_HOT,
+		  U_HASH_REPLACE, 1 },
+		{ "hash update, existing key", ref->progs.op_hash_update,
+		  K_EXISTING, U_HASH_REPLACE, 0 },
+		{ "hash update, new key", ref->progs.op_hash_update, K_FRESH,
+		  U_HASH_NEW, 0 },
+		{ "hash delete (keys just added)", ref->progs.op_hash_delete,
+		  K_FRESH, U_HASH_DELETE, 0 },
 	};
-	static const char *const kname[] = { "", "same key", "all keys", "new keys",
-					     "same absent key" };
+	static const char *const kname[] = { "", "same key", "all keys",
+					     "new keys", "same absent key" };
 	struct spte_key *keys;
 	struct pending_zap *vals;
 	__u64 fresh = 1ULL << 40, b;
@@ -1835,7 +1912,8 @@ static void unit_costs(void)
 	       "maps shaped like spte_state (LRU, full: 262144) and pending "
 	       "(hash, 16384 of 65536 used); \"per-CPU lists\":\n"
 	       "the LRU with BPF_F_NO_COMMON_LRU, whose CPUs each hold a share "
-	       "of the entries)\n", n);
+	       "of the entries)\n",
+	       n);
 	keys = calloc(8192, sizeof(*keys));
 	vals = calloc(8192, sizeof(*vals));
 	if (!keys || !vals) {
@@ -1883,7 +1961,8 @@ static void unit_costs(void)
 			 * The hash's 16384 keys (2 MiB) are one stretch.
 			 */
 			ref->data->op_span = lru ? 262144 : 16384;
-			ref->bss->op_base = lru ? (cold_rows++ * 32768) % 262144 : 0;
+			ref->bss->op_base =
+				lru ? (cold_rows++ * 32768) % 262144 : 0;
 			break;
 		default:
 			if (ops[i].p == ref->progs.op_hash_delete) {
@@ -1908,8 +1987,9 @@ static void unit_costs(void)
 			 c);
 	}
 	unit[0][U_TAIL_CALL] = unit[1][U_TAIL_CALL] = tail_call_cost();
-	printf("  %-40s %-16s %7.1f\n", "tail call, taken (into an empty program)",
-	       "", unit[0][U_TAIL_CALL]);
+	printf("  %-40s %-16s %7.1f\n",
+	       "tail call, taken (into an empty program)", "",
+	       unit[0][U_TAIL_CALL]);
 	tsv_line("unit\ttail call\t\t%.1f", unit[0][U_TAIL_CALL]);
 	have_units = true;
 }
@@ -1951,8 +2031,9 @@ static void cost_model(void)
 	       "call + the protocol's map operations\n"
 	       "at their unit costs, keys all hot .. all cold; rest = measured - "
 	       "entry - tail - maps (hot .. cold)\n");
-	printf("  %-52s %8s %6s %5s %13s %13s  %s\n", "case", "measured", "entry",
-	       "tail", "maps", "rest", "map operations, count x ns (hot/cold)");
+	printf("  %-52s %8s %6s %5s %13s %13s  %s\n", "case", "measured",
+	       "entry", "tail", "maps", "rest",
+	       "map operations, count x ns (hot/cold)");
 	for (ci = 0; ci < bench_ncases; ci++) {
 		const struct bench_case *c = &bench_cases[ci];
 		double m, e = 0, lo, hi, maps[2] = { 0, 0 }, tail;
@@ -1965,10 +2046,12 @@ static void cost_model(void)
 		tail = unit[0][U_TAIL_CALL];
 		for (cold = 0; cold < 2; cold++)
 			for (k = 0; k < OP_MAX; k++)
-				maps[cold] += case_ops[ci][k] * op_unit(k, cold);
+				maps[cold] +=
+					case_ops[ci][k] * op_unit(k, cold);
 		snprintf(name, sizeof(name), "%s: %s",
-			 !c->stock ? "patched" :
-			 strstr(c->group, "no task") ? "stock, no ctx" : "stock",
+			 !c->stock		     ? "patched" :
+			 strstr(c->group, "no task") ? "stock, no ctx" :
+						       "stock",
 			 c->name);
 		printf("  %-52.52s %8.0f %6.0f %5.0f %6.0f..%-5.0f %6.0f..%-5.0f ",
 		       name, m, e, tail, maps[0], maps[1],
@@ -1979,8 +2062,8 @@ static void cost_model(void)
 				       (unsigned long long)case_ops[ci][k],
 				       op_unit(k, 0), op_unit(k, 1));
 		printf("\n");
-		tsv_line("model\t%s\t%s\t%.0f\t%.0f\t%.0f\t%.0f\t%.0f", c->group,
-			 c->name, m, e, tail, maps[0], maps[1]);
+		tsv_line("model\t%s\t%s\t%.0f\t%.0f\t%.0f\t%.0f\t%.0f",
+			 c->group, c->name, m, e, tail, maps[0], maps[1]);
 	}
 }
 
@@ -2025,10 +2108,10 @@ static int spin(const char *name, int secs)
 		int k;
 
 		for (k = 0; k < 1000 && !err; k++, i++) {
-			int n = bench_cases[ci].gen(&b.env,
-						    (1ULL << 24) + i *
-						    bench_cases[ci].stride,
-						    i, s);
+			int n = bench_cases[ci].gen(
+				&b.env,
+				(1ULL << 24) + i * bench_cases[ci].stride, i,
+				s);
 
 			err = run_steps(&b, V_SPTE, s, n, &a);
 		}
@@ -2138,8 +2221,8 @@ static int parse_args(int argc, char **argv)
 		}
 	}
 	if (optind != argc || opt.rounds < 1 || opt.rounds > MAX_ROUNDS ||
-	    opt.lru_fill < 0 || opt.lru_fill > 262144 ||
-	    opt.iters < 1 || opt.spin_s < 1) {
+	    opt.lru_fill < 0 || opt.lru_fill > 262144 || opt.iters < 1 ||
+	    opt.spin_s < 1) {
 		usage(stderr);
 		return -1;
 	}
@@ -2179,7 +2262,8 @@ static void header(void)
 	       "262144 entries used%s, 16384 pending\n"
 	       "  zaps of another VM, the VM with 1 full and 12 ranged flushes "
 	       "behind it and one zap it owes a flush\n",
-	       opt.lru_fill, opt.lru_fill == 262144 ? " (full: a new SPTE evicts one)" : "");
+	       opt.lru_fill,
+	       opt.lru_fill == 262144 ? " (full: a new SPTE evicts one)" : "");
 	tsv_line("machine\t%s\t%ld\t%s\t%s", model,
 		 sysconf(_SC_NPROCESSORS_ONLN), u.release, when);
 }

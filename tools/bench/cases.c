@@ -32,13 +32,19 @@ static struct step *step(struct step *s, int *n, int tp, bool measured)
 
 /* kvm_tdp_mmu_spte_{set,freeze,unfreeze}(kvm, as_id, gfn, level, sptep,
  * old_spte, new_spte, root, root_invalid) */
-static void patched(struct bench_env *e, struct step *s, int *n, int tp,
-		    bool m, __u64 gfn, int level, __u64 old, __u64 new)
+static void patched(struct bench_env *e, struct step *s, int *n, int tp, bool m,
+		    __u64 gfn, int level, __u64 old, __u64 new)
 {
 	struct step *st = step(s, n, tp, m);
-	__u64 args[9] = { e->kvm, 0, gfn, level,
-			  0xffffc90000000000ULL + gfn * 8, old, new,
-			  0x1000000ULL, 0 };
+	__u64 args[9] = { e->kvm,
+			  0,
+			  gfn,
+			  level,
+			  0xffffc90000000000ULL + gfn * 8,
+			  old,
+			  new,
+			  0x1000000ULL,
+			  0 };
 
 	memcpy(st->args, args, sizeof(args));
 	st->nargs = 9;
@@ -118,9 +124,10 @@ static void ctx_clear(struct step *s, int *n)
 	step(s, n, TP_CTX, false);
 }
 
-#define CTX_MAP(s, n)	 ctx(s, n, HOOK_map, SPTE_F_LOCK_KNOWN | SPTE_F_SHARED)
-#define CTX_UNMAP(s, n)	 ctx(s, n, HOOK_unmap_gfn_range, SPTE_F_LOCK_KNOWN)
-#define CTX_WRPROT(s, n) ctx(s, n, HOOK_wrprot_slot, SPTE_F_LOCK_KNOWN | SPTE_F_SHARED)
+#define CTX_MAP(s, n) ctx(s, n, HOOK_map, SPTE_F_LOCK_KNOWN | SPTE_F_SHARED)
+#define CTX_UNMAP(s, n) ctx(s, n, HOOK_unmap_gfn_range, SPTE_F_LOCK_KNOWN)
+#define CTX_WRPROT(s, n) \
+	ctx(s, n, HOOK_wrprot_slot, SPTE_F_LOCK_KNOWN | SPTE_F_SHARED)
 
 /* ---- Patched kernel ---------------------------------------------------------- */
 
@@ -490,7 +497,8 @@ int bench_warm(struct bench_env *e, bool is_stock, struct step *s)
  * keep zapping: an install then cannot skip its walk on the grounds that
  * a full flush came after every zap of the VM.
  */
-int bench_owed_zap(struct bench_env *e, bool is_stock, __u64 gfn, struct step *s)
+int bench_owed_zap(struct bench_env *e, bool is_stock, __u64 gfn,
+		   struct step *s)
 {
 	int n = 0;
 
@@ -510,17 +518,36 @@ int bench_owed_zap(struct bench_env *e, bool is_stock, __u64 gfn, struct step *s
 /* ---- The table --------------------------------------------------------------- */
 
 /* The measured step moves it once; or each iteration's setup does. */
-#define OUT(o)		{ EXP_OUTCOME, OUT_##o, 1, 0 }
-#define TR(t)		{ EXP_TRANSITION, TR_##t, 1, 0 }
-#define CNT(c)		{ EXP_COUNTER, CNT_##c, 1, 0 }
-#define SETUP_OUT(o)	{ EXP_OUTCOME, OUT_##o, 0, 1 }
-#define SETUP_TR(t)	{ EXP_TRANSITION, TR_##t, 0, 1 }
-#define SETUP_CNT(c)	{ EXP_COUNTER, CNT_##c, 0, 1 }
+#define OUT(o)                             \
+	{                                  \
+		EXP_OUTCOME, OUT_##o, 1, 0 \
+	}
+#define TR(t)                                \
+	{                                    \
+		EXP_TRANSITION, TR_##t, 1, 0 \
+	}
+#define CNT(c)                             \
+	{                                  \
+		EXP_COUNTER, CNT_##c, 1, 0 \
+	}
+#define SETUP_OUT(o)                       \
+	{                                  \
+		EXP_OUTCOME, OUT_##o, 0, 1 \
+	}
+#define SETUP_TR(t)                          \
+	{                                    \
+		EXP_TRANSITION, TR_##t, 0, 1 \
+	}
+#define SETUP_CNT(c)                       \
+	{                                  \
+		EXP_COUNTER, CNT_##c, 0, 1 \
+	}
 
 #define P "patched kernel"
 #define S "stock kernel, task context (fentry hooks)"
 #define SN "stock kernel, no task context (VM guessed from mm)"
 
+/* clang-format off */
 const struct bench_case bench_cases[] = {
 	{ "install (first)", P, false, true, 1, 1, p_install,
 	  { OUT(FIRST) } },
@@ -584,5 +611,6 @@ const struct bench_case bench_cases[] = {
 	{ "present->present: A/D bits", SN, true, true, 1, 1,
 	  s_accessed_noctx, { TR(MODIFY) } },
 };
+/* clang-format on */
 
 const int bench_ncases = sizeof(bench_cases) / sizeof(bench_cases[0]);

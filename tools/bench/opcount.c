@@ -15,8 +15,8 @@
 
 __u64 *opcount_ops;
 
-#define OP_MAP_NAMES(m, name)						\
-	[OP_##m##_HIT] = name " hit", [OP_##m##_MISS] = name " miss",	\
+#define OP_MAP_NAMES(m, name)                                                  \
+	[OP_##m##_HIT] = name " hit", [OP_##m##_MISS] = name " miss",          \
 	[OP_##m##_NEW] = name " insert", [OP_##m##_REPLACE] = name " replace", \
 	[OP_##m##_DELETE] = name " delete"
 

@@ -10,20 +10,20 @@
 #include <linux/types.h>
 #endif
 
-#define FAKE_SIZE	65536
-#define FAKE_SP_OFF	61440	/* the struct kvm_mmu_page in "fake" */
+#define FAKE_SIZE 65536
+#define FAKE_SP_OFF 61440 /* the struct kvm_mmu_page in "fake" */
 
 struct bench_layout {
-	__u64 fake_addr;		/* kernel address of fake's value */
-	__u64 page_offset_base;		/* the direct map's base */
+	__u64 fake_addr; /* kernel address of fake's value */
+	__u64 page_offset_base; /* the direct map's base */
 	__u32 kvm_size;
-	__u32 kvm_pid_off;		/* struct kvm: userspace_pid */
-	__u32 kvm_reqs_off;		/* stat.generic.remote_tlb_flush_requests */
+	__u32 kvm_pid_off; /* struct kvm: userspace_pid */
+	__u32 kvm_reqs_off; /* stat.generic.remote_tlb_flush_requests */
 	__u32 sp_size;
-	__u32 sp_spt_off;		/* struct kvm_mmu_page: spt */
-	__u32 sp_gfn_off;		/* gfn */
-	__u32 sp_role_off;		/* role (level: bits 0-3) */
-	__u32 sp_off;			/* FAKE_SP_OFF */
+	__u32 sp_spt_off; /* struct kvm_mmu_page: spt */
+	__u32 sp_gfn_off; /* gfn */
+	__u32 sp_role_off; /* role (level: bits 0-3) */
+	__u32 sp_off; /* FAKE_SP_OFF */
 	__u32 fake_size;
 	__u32 pad;
 };
