@@ -726,7 +726,8 @@ PROTO_STEP __u32 proto_judge(struct env *env, const struct spte_event *ev,
 		return OUT_UNVERIFIED;
 	out = proto_classify_stale(c, p->old_spte, gfn, ev->new_spte, ev->gfn,
 				   &perm_bits);
-	if (!outcome_is_violation(out) || (p->flags & PZ_REPORTED))
+	if (!outcome_is_violation(out) || (p->flags & PZ_REPORTED) ||
+	    ((p->flags & PZ_OWN_LOCK) && out == OUT_STALE_PFN))
 		return out;
 	v = env_violation(env);
 	if (!v)
@@ -763,10 +764,12 @@ PROTO_STEP __u32 proto_judge(struct env *env, const struct spte_event *ev,
  * reported only while the zap is still in its task's unchecked batch and
  * another task installs over it, i.e. before the zapping task reached a
  * deadline (a deadline no event shows).  Once the deadline came, R3/R4
- * judged the batch; the install is only counted.  Nor is an install by
- * the zapping task itself, still holding mmu_lock for write: 6.1's
- * change_pte handler (set_spte_gfn()) zaps and installs the new pfn in one
- * critical section and flushes before the unlock, which R3/R4 check.
+ * judged the batch; the install is only counted.  Nor is the zapping
+ * task's own install of another pfn while it still holds mmu_lock for
+ * write: that is 6.1's change_pte handler (set_spte_gfn()), which zaps and
+ * installs the new pfn in one critical section and flushes before the
+ * unlock, which R3/R4 check.  Its own install of the same memory with
+ * fewer rights is no such pattern and is still reported.
  */
 PROTO_STEP __u32 proto_judge_batched(struct env *env,
 				     const struct spte_event *ev,
@@ -788,9 +791,10 @@ PROTO_STEP __u32 proto_judge_batched(struct env *env,
 	p->stack = -1;
 	proto_holder_key(&hk, ev->vm, st->tid);
 	h = env_holder_lookup(env, &hk);
-	if (!h || !h->zaps.count || h->zaps.first_seq > st->seq ||
-	    st->tid == ev->tid)
+	if (!h || !h->zaps.count || h->zaps.first_seq > st->seq)
 		p->flags = PZ_REPORTED;
+	else if (st->tid == ev->tid)
+		p->flags = PZ_OWN_LOCK;
 	return proto_judge(env, ev, vm, p, at);
 }
 

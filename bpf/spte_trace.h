@@ -36,7 +36,7 @@
 	X(max_vms, 1024, "max-vms",						\
 	  "per-VM flush state (LRU, destroyed VMs removed): a full map evicts the least recently active VM") \
 	X(max_inflight, 4096, "max-inflight",					\
-	  "remote flushes in progress: a full map loses flush latency samples")	\
+	  "remote flushes in progress: a full map makes the zaps an untracked flush may cover undecidable") \
 	X(max_holders, 4096, "max-holders",					\
 	  "per-task zap and write-protect batches awaiting their deadline")	\
 	X(max_tables, 65536, "max-tables",					\
@@ -247,6 +247,8 @@ struct spte_state {
 #define PZ_REPORTED	(1U << 2)	/* a deadline rule already reported it */
 #define PZ_LATE		(1U << 3)	/* stock 6.10+: reported after its flush */
 #define PZ_GUESSED	(1U << 4)	/* VM identity was a guess */
+#define PZ_OWN_LOCK	(1U << 6)	/* judged for the zapping task itself,
+					 * still inside its write-locked batch */
 #define PZ_UNLINK_BATCHED (1U << 5)	/* child of a table unlinked under the
 					 * write lock: owed at its deadline */
 

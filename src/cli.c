@@ -13,6 +13,7 @@
 #include "parse.h"
 #include "privdrop.h"
 #include "proc.h"
+#include "prom.h"
 #include "spte.h"
 #include "util.h"
 
@@ -219,6 +220,16 @@ static int opt_vm_limit(struct cli *cli, const struct cli_opt *o,
 	return err;
 }
 
+static int opt_hist_buckets(struct cli *cli, const struct cli_opt *o,
+			    const char *arg)
+{
+	char why[160];
+
+	if (prom_buckets__parse(arg, &cli->out.buckets, why, sizeof(why)))
+		return bad(o, arg, why);
+	return 0;
+}
+
 static int opt_single_vm(struct cli *cli, const struct cli_opt *o,
 			 const char *arg)
 {
@@ -248,7 +259,7 @@ static int opt_single_vm(struct cli *cli, const struct cli_opt *o,
 	  .help = "map size (default " #def "): " what, \
 	  .fn = opt_limit,                              \
 	  .off = offsetof(struct spte_limits, field),   \
-	  .min = 16,                                    \
+	  .min = 1,                                     \
 	  .max = 1U << 26 },
 #define STRING_OPT(n, a, on_, h, field)                                      \
 	{                                                                    \
@@ -301,8 +312,12 @@ static const struct cli_opt options[] = {
 	STRING_OPT("record", "FILE", ON_LIVE,
 		   "record every event for 'spte-trace report'", out.record),
 	NUM("vm-limit", 0, "N", ON_ALL,
-	    "VMs with their own metric labels (default 64)", opt_vm_limit, 0,
+	    "VMs with their own metric labels (default 32)", opt_vm_limit, 0,
 	    100000),
+	ARG("hist-buckets", 0, "MIN:MAX:F", ON_ALL,
+	    "histogram buckets in the metrics: MIN to MAX, one every factor F\n"
+	    "(default 1us:64s:4), or 'all' (48 log2 buckets)",
+	    opt_hist_buckets),
 	STRING_OPT("user", "USER", ON_LIVE,
 		   "run as USER after attaching (default " PRIVDROP_DEFAULT_USER
 		   ")",
@@ -403,7 +418,8 @@ static void defaults(struct cli *cli)
 	spte_limits__default(&cli->mon.limits);
 	cli->mon.mmu_auto = true;
 	cli->pending_ttl_ns = 60ULL * 1000000000ULL;
-	cli->out.vm_limit = 64;
+	cli->out.vm_limit = 32;
+	cli->out.buckets = (struct prom_buckets)PROM_BUCKETS_DEFAULT;
 	cli->user = PRIVDROP_DEFAULT_USER;
 	cli->text_vm = TRACE_TEXT_VM_TASK;
 }

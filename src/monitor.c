@@ -717,26 +717,79 @@ const struct spte_config *monitor__config(const struct monitor *m)
 	return &m->opts.cfg;
 }
 
+/*
+ * What a program does, for its run statistics: the programs of one role
+ * are added up, so that the metrics have one series per role however many
+ * functions a stock kernel needs hooked.
+ */
+static const char *prog_role(struct monitor *m, struct bpf_program *prog)
+{
+	static const char *const classes[HOOK_CLASSES] = {
+		[HOOK_FLUSH] = "flush",	      [HOOK_TEARDOWN] = "teardown",
+		[HOOK_CONTEXT] = "context",   [HOOK_DEADLINE] = "deadline",
+		[HOOK_DESTROY] = "destroy",
+	};
+	struct spte_trace *skel = m->skel;
+	struct bpf_program *p[4];
+	const char *name = bpf_program__name(prog);
+	int id, j;
+
+	if (prog == skel->progs.protocol)
+		return "protocol";
+	if (prog == skel->progs.stock_spte_changed ||
+	    prog == skel->progs.patched_SET ||
+	    prog == skel->progs.patched_FREEZE ||
+	    prog == skel->progs.patched_UNFREEZE)
+		return "spte";
+	if (prog == skel->progs.stock_zap_all_fast)
+		return "teardown";
+	if (prog == skel->progs.patched_flush_begin ||
+	    prog == skel->progs.patched_flush_end)
+		return "flush";
+	if (prog == skel->progs.patched_teardown_begin ||
+	    prog == skel->progs.patched_teardown_end)
+		return "teardown";
+	if (prog == skel->progs.patched_deadline)
+		return "deadline";
+	if (prog == skel->progs.patched_free_sp)
+		return "free_sp";
+	if (prog == skel->progs.patched_destroy)
+		return "destroy";
+	for (id = 0; id < HOOK_MAX; id++) {
+		hook_progs(skel, id, p);
+		for (j = 0; j < 4; j++)
+			if (p[j] == prog)
+				return classes[hook_class_of(id)];
+	}
+	return name;
+}
+
 int monitor__prog_stats(struct monitor *m, struct prog_stat *out, int max)
 {
 	struct bpf_program *prog;
-	int n = 0;
+	const char *role;
+	int n = 0, i;
 
 	bpf_object__for_each_program(prog, m->skel->obj) {
 		struct bpf_prog_info info = {};
 		__u32 len = sizeof(info);
 		int fd = bpf_program__fd(prog);
 
-		if (n == max)
-			break;
 		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
 			continue;
-		snprintf(out[n].name, sizeof(out[n].name), "%s",
-			 bpf_program__name(prog));
-		out[n].id = info.id;
-		out[n].run_cnt = info.run_cnt;
-		out[n].run_time_ns = info.run_time_ns;
-		n++;
+		role = prog_role(m, prog);
+		for (i = 0; i < n && strcmp(out[i].name, role); i++)
+			;
+		if (i == n) {
+			if (n == max)
+				continue;
+			memset(&out[n], 0, sizeof(out[n]));
+			snprintf(out[n].name, sizeof(out[n].name), "%s", role);
+			out[n].id = info.id;
+			n++;
+		}
+		out[i].run_cnt += info.run_cnt;
+		out[i].run_time_ns += info.run_time_ns;
 	}
 	return n;
 }

@@ -76,7 +76,12 @@ int monitor__stack_fd(const struct monitor *m);
 int monitor__pending_key(const struct monitor *m, struct spte_key *key);
 /* The SPTE format in use, after auto-detection. */
 const struct spte_config *monitor__config(const struct monitor *m);
-/* Program ids, names, run counts and run times (bpf_stats_enabled). */
+/*
+ * Run counts and run times (kernel.bpf_stats_enabled) added up per role of
+ * the loaded programs ("spte", "protocol", "flush", "teardown", "context",
+ * "deadline", "destroy", "free_sp"): the number of entries, at most @max.
+ * Each entry's id is that of the role's first program.
+ */
 int monitor__prog_stats(struct monitor *m, struct prog_stat *out, int max);
 
 #endif /* __SPTE_MONITOR_H */

@@ -235,6 +235,9 @@ static int publish_metrics(struct outputs *o, const struct snapshot *snap,
 		.mode = o->opts.mode,
 		.start_time = o->start_time,
 		.now = unix_now(),
+		.buckets = &o->opts.buckets,
+		.vm_events = o->opts.record ||
+			     (o->opts.mode && !strcmp(o->opts.mode, "replay")),
 	};
 	struct strbuf sb;
 	char err[256];

@@ -10,6 +10,7 @@
 #define __SPTE_OUTPUTS_H
 
 #include <stdbool.h>
+#include "prom.h"
 #include "snapshot.h"
 #include "sources.h"
 
@@ -25,6 +26,7 @@ struct outputs_opts {
 	const char *svg;
 	const char *record;
 	unsigned int vm_limit; /* VM label limit */
+	struct prom_buckets buckets; /* histogram buckets in the metrics */
 	const char *mode; /* "live" or "replay" */
 	struct spte_limits limits; /* map sizes, carried by recordings */
 };

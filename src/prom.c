@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -285,6 +286,19 @@ const char *prom_counter_family(unsigned int cnt, int *rows)
 	return fam;
 }
 
+/*
+ * Levels every level-labelled series is exported for, even at zero: the
+ * page sizes (4K, 2M, 1G).  L4 and L5 (the 512G and 256T entries, only
+ * ever page tables) appear once they count something, which keeps an idle
+ * daemon's exposition small.
+ */
+#define LEVELS_ALWAYS 3
+
+static bool level_shown(unsigned int lvl, __u64 v)
+{
+	return lvl < LEVELS_ALWAYS || v;
+}
+
 static void put_transitions(struct strbuf *sb, const struct stats *st)
 {
 	struct label l[2] = { { "transition", NULL }, { "level", NULL } };
@@ -294,6 +308,8 @@ static void put_transitions(struct strbuf *sb, const struct stats *st)
 	       "SPTE changes by kind of transition and page level.");
 	for (tr = 0; tr < TR_MAX; tr++) {
 		for (lvl = 0; lvl < SPTE_LEVELS; lvl++) {
+			if (!level_shown(lvl, st->transitions[tr][lvl]))
+				continue;
 			l[0].value = transition_name(tr);
 			l[1].value = level_name(lvl + 1);
 			sample_u64(sb, P "transitions_total", l, 2,
@@ -314,6 +330,8 @@ static void put_level_matrix(struct strbuf *sb, const __u64 (*m)[SPTE_LEVELS],
 	family(sb, name, "counter", help);
 	for (r = 0; r < rows; r++) {
 		for (lvl = 0; lvl < SPTE_LEVELS; lvl++) {
+			if (!level_shown(lvl, m[r][lvl]))
+				continue;
 			l[0].value = row_name(r);
 			l[1].value = level_name(lvl + 1);
 			sample_u64(sb, name, l, 2, m[r][lvl]);
@@ -374,20 +392,26 @@ static const char *const hist_families[HIST_KINDS] = {
 };
 
 /*
- * Slot s holds integer ns in [2^(s-1), 2^s - 1], so its bucket bound is
- * exactly 2^s - 1 ns: every value it counts is <= le, and the next slot's
- * smallest value (2^s ns) is not.  The last slot is open-ended: +Inf only.
+ * Slot s holds integer ns in [2^(s-1), 2^s - 1], so a bucket ending with
+ * slot s has the bound le = 2^s - 1 ns exactly: every value it counts is
+ * <= le, and the next slot's smallest value (2^s ns) is not.  Buckets are
+ * cumulative, so leaving slots out between two exported bounds (or below
+ * the first) loses no count; the last slot is open-ended: +Inf only.
  */
 static void put_hist(struct strbuf *sb, const char *name, const char *lname,
-		     const char *lvalue, const struct hist *h)
+		     const char *lvalue, const struct hist *h,
+		     const struct prom_buckets *b)
 {
 	struct label l[2] = { { lname, lvalue }, { "le", NULL } };
 	char le[32], buf[32];
 	__u64 cum = 0;
-	unsigned int s;
+	unsigned int s, next = b->lo;
 
 	for (s = 0; s < HIST_SLOTS - 1; s++) {
 		cum += h->slots[s];
+		if (s != next || s > b->hi)
+			continue;
+		next += b->step;
 		l[1].value =
 			prom__ns_to_seconds(hist_slot_high(s), le, sizeof(le));
 		snprintf(buf, sizeof(buf), "%llu", cum);
@@ -402,11 +426,15 @@ static void put_hist(struct strbuf *sb, const char *name, const char *lname,
 	sample(sb, name, "_count", l, 1, buf);
 }
 
-static void put_hists(struct strbuf *sb, const struct hists *hs)
+static void put_hists(struct strbuf *sb, const struct hists *hs,
+		      const struct prom_buckets *b)
 {
+	static const struct prom_buckets def = PROM_BUCKETS_DEFAULT;
 	unsigned int kind, i, n;
 	const char *lname;
 
+	if (!b || !b->step)
+		b = &def;
 	for (kind = 0; kind < HIST_KINDS; kind++) {
 		bool flush = kind == HIST_FLUSH_LATENCY;
 
@@ -414,30 +442,126 @@ static void put_hists(struct strbuf *sb, const struct hists *hs)
 		n = flush ? 2 : SPTE_LEVELS;
 		family(sb, hist_families[kind], "histogram", hist_help(kind));
 		for (i = 0; i < n; i++)
-			put_hist(sb, hist_families[kind], lname,
-				 hist_index_name(kind, i), &hs->h[kind][i]);
+			if (flush || level_shown(i, hist_count(&hs->h[kind][i])))
+				put_hist(sb, hist_families[kind], lname,
+					 hist_index_name(kind, i),
+					 &hs->h[kind][i], b);
 	}
+}
+
+unsigned int prom_buckets__count(const struct prom_buckets *b)
+{
+	if (!b->step)
+		return 0;
+	return (b->hi - b->lo) / b->step + 2;
+}
+
+/* "250us", "1s", "64s", "10ms", "100ns" -> ns; -EINVAL. */
+static int parse_duration_ns(const char *s, size_t len, __u64 *ns)
+{
+	static const struct {
+		const char *unit;
+		__u64 mult;
+	} units[] = { { "ns", 1 }, { "us", 1000 }, { "ms", 1000000 },
+		      { "s", 1000000000 } };
+	char buf[32], *end;
+	unsigned long long v;
+	size_t i;
+
+	if (!len || len >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (buf[0] < '0' || buf[0] > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(buf, &end, 10);
+	if (errno || end == buf)
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(units); i++) {
+		if (!strcmp(end, units[i].unit) &&
+		    v <= ~0ULL / units[i].mult) {
+			*ns = v * units[i].mult;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* The first slot whose bound 2^s - 1 ns is at least @ns. */
+static unsigned int slot_for(__u64 ns)
+{
+	unsigned int s = 0;
+
+	while (s < HIST_SLOTS - 2 && hist_slot_high(s) < ns)
+		s++;
+	return s;
+}
+
+int prom_buckets__parse(const char *s, struct prom_buckets *b, char *err,
+			size_t len)
+{
+	const char *c1, *c2;
+	__u64 lo, hi, factor;
+	char *end;
+	unsigned int step = 0;
+
+	if (!strcmp(s, "all")) {
+		*b = (struct prom_buckets){ 0, HIST_SLOTS - 2, 1 };
+		return 0;
+	}
+	c1 = strchr(s, ':');
+	c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+	if (!c1 || !c2) {
+		snprintf(err, len, "want MIN:MAX:FACTOR (e.g. 1us:64s:4) or 'all'");
+		return -EINVAL;
+	}
+	if (parse_duration_ns(s, c1 - s, &lo) ||
+	    parse_duration_ns(c1 + 1, c2 - c1 - 1, &hi)) {
+		snprintf(err, len, "MIN and MAX are durations with a unit: ns, us, ms or s");
+		return -EINVAL;
+	}
+	errno = 0;
+	factor = strtoull(c2 + 1, &end, 10);
+	if (errno || *end || c2[1] < '0' || c2[1] > '9' || factor < 2 ||
+	    factor > (1ULL << 16) || (factor & (factor - 1))) {
+		snprintf(err, len, "FACTOR must be a power of two from 2 to 65536 (bucket bounds are powers of two of nanoseconds)");
+		return -EINVAL;
+	}
+	while ((1ULL << step) < factor)
+		step++;
+	if (lo > hi) {
+		snprintf(err, len, "MIN is above MAX");
+		return -EINVAL;
+	}
+	b->lo = slot_for(lo);
+	b->hi = slot_for(hi);
+	b->step = step;
+	/* The last bound may fall short of MAX: extend to cover it. */
+	while (b->lo + (b->hi - b->lo) / step * step < b->hi &&
+	       b->lo + ((b->hi - b->lo) / step + 1) * step <= HIST_SLOTS - 2)
+		b->hi = b->lo + ((b->hi - b->lo) / step + 1) * step;
+	return 0;
 }
 
 /* ---- Per VM -------------------------------------------------------------------- */
 
+/*
+ * One series per VM: the kinds are in spte_trace_violations_total and in
+ * each violation's report, which names its VM.
+ */
 static void put_vm_violations(struct strbuf *sb, const struct vm_entry *e)
 {
-	struct label l[3] = {
-		{ "vm", e->label },
-		{ "comm", e->comm },
-		{ "kind", NULL },
-	};
+	struct label l[2] = { { "vm", e->label }, { "comm", e->comm } };
 	unsigned int kind;
+	__u64 n = 0;
 
-	for (kind = 0; kind < VK_MAX; kind++) {
-		l[2].value = violation_kind_name(kind);
-		sample_u64(sb, P "vm_violations_total", l, 3,
-			   e->violations[kind]);
-	}
+	for (kind = 0; kind < VK_MAX; kind++)
+		n += e->violations[kind];
+	sample_u64(sb, P "vm_violations_total", l, 2, n);
 }
 
-static void put_vms(struct strbuf *sb, const struct vmtab *t)
+static void put_vms(struct strbuf *sb, const struct vmtab *t, bool events)
 {
 	const struct vm_entry *e;
 	struct label l[2] = { { "vm", NULL }, { "comm", NULL } };
@@ -447,14 +571,15 @@ static void put_vms(struct strbuf *sb, const struct vmtab *t)
 		return;
 	n = vmtab__count(t);
 	family(sb, P "vm_violations_total", "counter",
-	       "Violations by VM (vm: VMM pid, or \"other\" for VMs over --vm-limit) and class.");
+	       "Violations by VM (vm: VMM pid, or \"other\" for VMs over --vm-limit), all kinds.");
 	for (i = 0; i < n; i++)
 		put_vm_violations(sb, vmtab__at(t, i));
 	put_vm_violations(sb, vmtab__other(t));
 
+	/* Counted from the event stream: only when it is read (--record). */
 	family(sb, P "vm_spte_events_total", "counter",
-	       "SPTE change events by VM (vm: VMM pid, or \"other\" for VMs over --vm-limit).");
-	for (i = 0; i <= n; i++) {
+	       "SPTE change events by VM (vm: VMM pid, or \"other\" for VMs over --vm-limit); exported with --record and in replays.");
+	for (i = 0; events && i <= n; i++) {
 		e = i < n ? vmtab__at(t, i) : vmtab__other(t);
 		l[0].value = e->label;
 		l[1].value = e->comm;
@@ -488,8 +613,8 @@ int prom__render(const struct prom_input *in, struct strbuf *out)
 		VK_MAX, violation_kind_name, P "violations_total", "kind",
 		"Violations of the removed-SPTE protocol, by the rule broken (kind) and level of the zapped SPTE.");
 	put_sweep(out, snap);
-	put_hists(out, &snap->hists);
-	put_vms(out, in->vms);
+	put_hists(out, &snap->hists, in->buckets);
+	put_vms(out, in->vms, in->vm_events);
 	return strbuf__error(out);
 }
 

@@ -135,30 +135,30 @@ static struct tb *tb_for(const struct scenario *sc)
 	return tb;
 }
 
+static int bpf_feed(void *ctx, const struct event *ev)
+{
+	struct tb *tb = ctx;
+	int err = monitor__feed(tb->mon, ev);
+
+	return err ? err : monitor__poll(tb->mon, 0) < 0 ? -EIO : 0;
+}
+
+static int bpf_sweep(void *ctx, __u64 now_ns, __u64 ttl_ns)
+{
+	struct tb *tb = ctx;
+
+	return monitor__sweep_at(tb->mon, now_ns, ttl_ns);
+}
+
 static void run_bpf(const struct scenario *sc, struct tb *tb,
 		    struct snapshot *s)
 {
-	struct event ev;
-	__u64 now = 0;
-	size_t i;
+	static const struct scenario_driver bpf_driver = {
+		.feed = bpf_feed,
+		.sweep = bpf_sweep,
+	};
 
-	for (i = 0; i < sc->nevents; i++) {
-		ev = sc->events[i];
-		if (ev.type == STEP_SWEEP) {
-			assert_int_equal(monitor__sweep_at(tb->mon,
-							   now + ev.vm.ts_ns,
-							   ev.vm.pages),
-					 0);
-			continue;
-		}
-		now = scenario_ts(i);
-		if (ev.type == EVENT_SPTE)
-			ev.spte.ts_ns = now;
-		else
-			ev.vm.ts_ns = now;
-		assert_int_equal(monitor__feed(tb->mon, &ev), 0);
-		assert_true(monitor__poll(tb->mon, 0) >= 0);
-	}
+	scenario_play(sc, &bpf_driver, tb);
 	snap(tb, s);
 }
 

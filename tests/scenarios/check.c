@@ -40,6 +40,30 @@ __u64 scenario_ts(size_t i)
 	return 1000000000ULL + i * 1000;
 }
 
+void scenario_play(const struct scenario *sc, const struct scenario_driver *d,
+		   void *ctx)
+{
+	struct event ev;
+	__u64 now = 0;
+	size_t i;
+
+	for (i = 0; i < sc->nevents; i++) {
+		ev = sc->events[i];
+		if (ev.type == STEP_SWEEP) {
+			assert_int_equal(d->sweep(ctx, now + ev.vm.ts_ns,
+						  ev.vm.pages),
+					 0);
+			continue;
+		}
+		now = scenario_ts(i);
+		if (ev.type == EVENT_SPTE)
+			ev.spte.ts_ns = now;
+		else
+			ev.vm.ts_ns = now;
+		assert_int_equal(d->feed(ctx, &ev), 0);
+	}
+}
+
 /* The expected count of (@what, @level) in @list (0 when unlisted). */
 static __u64 expected(const struct expect *list, __u32 what, __u32 level)
 {

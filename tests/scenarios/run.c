@@ -14,36 +14,34 @@ static void on_violation(void *arg, const struct violation *v)
 	seen_add(arg, v);
 }
 
+static int engine_feed(void *ctx, const struct event *ev)
+{
+	engine__feed(ctx, ev);
+	return 0;
+}
+
+static int engine_sweep(void *ctx, __u64 now_ns, __u64 ttl_ns)
+{
+	return engine__sweep(ctx, now_ns, ttl_ns);
+}
+
 void scenario_run_engine(const struct scenario *sc, struct snapshot *snap,
 			 struct seen *seen)
 {
+	static const struct scenario_driver engine_driver = {
+		.feed = engine_feed,
+		.sweep = engine_sweep,
+	};
 	struct spte_config cfg;
 	struct spte_limits lim;
 	struct engine *e;
-	struct event ev;
-	__u64 now = 0;
-	size_t i;
 
 	memset(seen, 0, sizeof(*seen));
 	scenario_config(sc, &cfg, &lim);
 	e = engine__new(&cfg, &lim);
 	assert_non_null(e);
 	engine__on_violation(e, on_violation, seen);
-	for (i = 0; i < sc->nevents; i++) {
-		ev = sc->events[i];
-		if (ev.type == STEP_SWEEP) {
-			assert_int_equal(engine__sweep(e, now + ev.vm.ts_ns,
-						       ev.vm.pages),
-					 0);
-			continue;
-		}
-		now = scenario_ts(i);
-		if (ev.type == EVENT_SPTE)
-			ev.spte.ts_ns = now;
-		else
-			ev.vm.ts_ns = now;
-		engine__feed(e, &ev);
-	}
+	scenario_play(sc, &engine_driver, e);
 	engine__snapshot(e, snap);
 	engine__free(e);
 }

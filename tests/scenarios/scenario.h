@@ -157,6 +157,23 @@ void scenario_config(const struct scenario *sc, struct spte_config *cfg,
 /* Each event's time, assigned by the runner: 1 us apart from 1 s on. */
 __u64 scenario_ts(size_t i);
 
+/*
+ * One instance of the protocol (the engine, or the BPF programs): feed one
+ * event, or sweep at @now_ns dropping what is older than @ttl_ns; 0 or
+ * -errno.
+ */
+struct scenario_driver {
+	int (*feed)(void *ctx, const struct event *ev);
+	int (*sweep)(void *ctx, __u64 now_ns, __u64 ttl_ns);
+};
+
+/*
+ * Play @sc's events through @d, each stamped with scenario_ts(), sweeping
+ * at SWEEP steps; fails the cmocka test on an error.
+ */
+void scenario_play(const struct scenario *sc, const struct scenario_driver *d,
+		   void *ctx);
+
 /* Checks @snap against what @sc expects; fails the cmocka test if not. */
 void scenario_check(const struct scenario *sc, const struct snapshot *snap);
 

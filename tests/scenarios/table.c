@@ -636,6 +636,19 @@ static const struct event change_pte_same_task[] = {
 	DEADLINE(TID_ZAP, 1, NOTIFIER),
 };
 
+/*
+ * The zapping task reinstalls the same memory read-only before its flush
+ * (../shared/cases/verdicts/perm-narrowed-no-flush.txt): not the
+ * change_pte pattern, a stale writable entry: reported.
+ */
+static const struct event perm_narrowed_same_task[] = {
+	FLUSH_ALL(TID_ZAP, 1, 1),
+	SET(TID_ZAP, 1, 0x100, 1, 0, LEAF(0x500, RW, 1)),
+	SET(TID_ZAP, 1, 0x100, 1, LEAF(0x500, RW, 1), 0),
+	SET(TID_ZAP, 1, 0x100, 1, 0, LEAF(0x500, RO, 1)),
+	FLUSH_ALL(TID_ZAP, 1, 2),
+};
+
 /* ... and without the flush: R4 reports it at the notifier's return. */
 static const struct event change_pte_unflushed[] = {
 	INSTALL_100(RW),
@@ -993,6 +1006,10 @@ const struct scenario scenarios[] = {
 	SCENARIO(change_pte_same_task,
 		 .why = "R1: the zapping task's own install under the write lock is judged at its deadline",
 		 .outcomes = { { OUT_FIRST, 1, 1 }, { OUT_STALE_PFN, 1, 1 } }),
+	SCENARIO(perm_narrowed_same_task,
+		 .why = "R1: the zapping task's own narrower reinstall before the flush is stale_perm",
+		 .violations = { { VK_STALE_PERM, 1, 1 } },
+		 .outcomes = { { OUT_FIRST, 1, 1 }, { OUT_STALE_PERM, 1, 1 } }),
 	SCENARIO(change_pte_unflushed,
 		 .why = "... where a missing flush is reported once, as R4",
 		 .violations = { { VK_NOTIFIER, 1, 1 } },

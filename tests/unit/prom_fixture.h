@@ -77,6 +77,7 @@ static void prom_fixture__init(struct prom_fixture *f)
 	}
 
 	f->in.snap = &f->snap;
+	f->in.vm_events = true;
 	f->in.plan = &f->plan;
 	f->in.vms = f->vms;
 	f->in.progs = f->progs;

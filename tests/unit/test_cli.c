@@ -33,7 +33,7 @@ static void test_defaults(void **state)
 	assert_true(cli.mon.mmu_auto);
 	assert_int_equal(cli.mon.limits.max_sptes, 262144);
 	assert_int_equal(cli.limits_given.max_sptes, 0);
-	assert_int_equal(cli.out.vm_limit, 64);
+	assert_int_equal(cli.out.vm_limit, 32);
 	assert_string_equal(cli.user, "nobody");
 }
 
@@ -80,7 +80,8 @@ static void test_errors(void **state)
 	struct cli cli;
 
 	assert_int_equal(PARSE(&cli, "--mmu", "svm"), -22);
-	assert_int_equal(PARSE(&cli, "--max-sptes", "1"), -22);
+	assert_int_equal(PARSE(&cli, "--max-sptes", "0"), -22);
+	assert_int_equal(PARSE(&cli, "--max-vms", "1"), 0);
 	assert_int_equal(PARSE(&cli, "--max-sptes", "-5"), -22);
 	assert_int_equal(PARSE(&cli, "--removed-spte", "0"), -22);
 	assert_int_equal(PARSE(&cli, "--duration", "1s"), -22);

@@ -192,7 +192,7 @@ printf '%s\n' "${rows[@]}"
 inject_table() {
 	local v=$out_root/c-inject/values.txt site
 
-	[ -s "$v" ] || return 0
+	[[ " ${scenarios[*]} " == *" c "* ]] && [ -s "$v" ] || return 0
 	printf '\n%-12s %-32s %9s %9s %9s\n' "site ($line)" "rule (kind)" injected "in trace" reported
 	for site in atomic_zap:unfreeze_unflushed delay:none yield:yield_unflushed \
 		    dirty_log:dirty_log_unflushed nx_recovery:unlock/yield_unflushed; do

@@ -43,7 +43,6 @@ NX_TIMEOUT=${NX_TIMEOUT:-120}
 PORT=9464
 KINDS="stale_pfn stale_perm unfreeze_unflushed yield_unflushed unlock_unflushed
 	notifier_unflushed pt_freed_unflushed dirty_log_unflushed present_pfn_changed"
-hogs=()
 TRACING=/sys/kernel/tracing
 TRACE_EVENTS="kvmmmu/kvm_tdp_mmu_spte_set kvmmmu/kvm_tdp_mmu_spte_freeze
 	kvmmmu/kvm_tdp_mmu_spte_unfreeze kvmmmu/kvm_tdp_mmu_root_teardown_begin
@@ -183,33 +182,6 @@ others_than() {
 		esac
 	done
 	echo "$n"
-}
-
-start_hogs() {
-	local i
-
-	for i in 1 2; do
-		(while :; do :; done) &
-		hogs+=($!)
-	done
-}
-
-stop_hogs() {
-	[ ${#hogs[@]} -eq 0 ] && return
-	kill "${hogs[@]}" 2>/dev/null
-	wait "${hogs[@]}" 2>/dev/null
-	hogs=()
-TRACING=/sys/kernel/tracing
-TRACE_EVENTS="kvmmmu/kvm_tdp_mmu_spte_set kvmmmu/kvm_tdp_mmu_spte_freeze
-	kvmmmu/kvm_tdp_mmu_spte_unfreeze kvmmmu/kvm_tdp_mmu_root_teardown_begin
-	kvmmmu/kvm_tdp_mmu_root_teardown_end kvmmmu/kvm_tdp_mmu_free_sp
-	kvm/kvm_remote_tlb_flush_begin kvm/kvm_remote_tlb_flush_end
-	kvm/kvm_mmu_flush_deadline kvm/kvm_destroy_vm"
-# What a freeze and an unfreeze write on this line (check-trace.awk).
-case $(uname -r) in
-6.1.*) FROZEN=0x5a0 NONPRESENT=0x0 ;;
-*) FROZEN=0x80000000000005a0 NONPRESENT=0x8000000000000000 ;;
-esac
 }
 
 vmm() {	# LOG ARGS...: one bounded spte-vmm run; its exit is logged only

@@ -82,7 +82,6 @@ events_total="kvm_tdp_mmu_spte_set kvm_tdp_mmu_spte_freeze kvm_tdp_mmu_spte_unfr
 table=/out/events.txt
 vmm_log=/out/vmm.log
 state=/tmp/events-state
-hogs=()
 declare -A totals=()
 case_rc=0
 case_out=
@@ -255,22 +254,6 @@ excerpt() {
 		echo "== $LINE: $1"
 		grep -m1 -B"$3" -A"$4" -E "$2" "$tracing/trace" || echo "(no match)"
 	} >>/out/excerpts.txt
-}
-
-# CPU hogs that make the zapping task see need_resched().
-start_hogs() {
-	local i
-
-	for i in 1 2; do
-		(while :; do :; done) &
-		hogs+=($!)
-	done
-}
-
-stop_hogs() {
-	[ ${#hogs[@]} -eq 0 ] || kill "${hogs[@]}" 2>/dev/null || true
-	[ ${#hogs[@]} -eq 0 ] || wait "${hogs[@]}" 2>/dev/null || true
-	hogs=()
 }
 
 header() {

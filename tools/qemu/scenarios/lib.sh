@@ -262,6 +262,26 @@ ready_wait() {
 
 # ----------------------------------------------------------- running ----
 
+# start_hogs: one busy loop per CPU, so that a long zap sees need_resched()
+# and yields mmu_lock; stop_hogs ends them.  Safe with set -e.
+SPTE_HOGS=()
+start_hogs() {
+	local i n
+
+	n=$(grep -c '^processor' /proc/cpuinfo)
+	for i in $(seq 1 "${n:-2}"); do
+		(while :; do :; done) &
+		SPTE_HOGS+=($!)
+	done
+}
+
+stop_hogs() {
+	[ ${#SPTE_HOGS[@]} -eq 0 ] && return 0
+	kill "${SPTE_HOGS[@]}" 2>/dev/null || true
+	wait "${SPTE_HOGS[@]}" 2>/dev/null || true
+	SPTE_HOGS=()
+}
+
 # run_bounded TIMEOUT LOG CMD...: run CMD, output appended to LOG,
 # killed TIMEOUT seconds in (KILL 5 s after TERM).  Returns CMD's status,
 # 124 on the timeout.
