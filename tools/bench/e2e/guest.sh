@@ -104,7 +104,24 @@ stop_mode() {
 	local rc=0
 
 	[ "$1" = none ] && return 0
-	daemon_stop tool 600 INT
+	case $1 in
+	bpftrace-*)
+		# bpftrace 0.17 prints its maps at exit (seconds), but once in
+		# a smoke run (2026-11-30) it printed nothing and did not exit
+		# for 600 s after SIGINT.  The timed workload was over by then:
+		# a bpftrace that hangs at exit is killed and noted, not a
+		# broken benchmark.
+		daemon_stop tool 300 INT
+		if [ "$DAEMON_RC" -eq 124 ]; then
+			log "WARNING: $1 did not exit within 300 s of SIGINT: killed"
+			echo "note	$1	killed after hanging at exit" >>"$TSV"
+			DAEMON_RC=0
+		fi
+		;;
+	*)
+		daemon_stop tool 600 INT
+		;;
+	esac
 	[ "$DAEMON_RC" -eq 0 ] || rc=1
 	# No mode may leave the event on for the next one.
 	if [ "$(cat "$TRACEFS/events/kvmmmu/kvm_tdp_mmu_spte_changed/enable")" != 0 ]; then

@@ -78,6 +78,10 @@ END {
 			100 * slow["spte-trace"], 100 * slow["trace-cmd"],
 			slow["spte-trace"] < slow["trace-cmd"] ? "met" : "NOT met"
 }' "$tsv"
+if grep -q '^note' "$tsv"; then
+	echo
+	grep '^note' "$tsv" | sort | uniq -c | awk '{ $2 = ""; print "note:" $0 " (times)" }'
+fi
 if [ -s "$dir/emulator-cpu.tsv" ]; then
 	echo
 	echo "The same runs in emulator CPU seconds (QEMU's user + system time between the guest's marks"
