@@ -178,6 +178,22 @@ static int opt_no_stacks(struct cli *cli, const struct cli_opt *o,
 	return 0;
 }
 
+/* Flame graph sites: one stack walk in this many zaps or installs. */
+#define SITE_SAMPLE_DEFAULT 64
+#define CLI_STR_(x) #x
+#define CLI_STR(x) CLI_STR_(x)
+
+static int opt_site_sample(struct cli *cli, const struct cli_opt *o,
+			   const char *arg)
+{
+	__u64 v;
+	int err = number(o, arg, &v);
+
+	if (!err)
+		cli->site_sample = v;
+	return err;
+}
+
 static int opt_no_hists(struct cli *cli, const struct cli_opt *o,
 			const char *arg)
 {
@@ -291,6 +307,10 @@ static const struct cli_opt options[] = {
 		opt_ttl, 0, 86400),
 	FLAG("no-stacks", 0, ON_LIVE, "do not capture kernel stacks",
 	     opt_no_stacks),
+	NUM("site-sample", 0, "N", ON_LIVE,
+	    "flame graph: take the stack of one zap or install in N "
+	    "(default " CLI_STR(SITE_SAMPLE_DEFAULT) "; counts are scaled by N)",
+	    opt_site_sample, 1, 1U << 20),
 	FLAG("no-hists", 0, ON_LIVE, "no histograms in interval reports",
 	     opt_no_hists),
 	FLAG("single-vm", 0, ON_REPORT,
@@ -315,7 +335,7 @@ static const struct cli_opt options[] = {
 	    "VMs with their own metric labels (default 32)", opt_vm_limit, 0,
 	    100000),
 	ARG("hist-buckets", 0, "MIN:MAX:F", ON_ALL,
-	    "histogram buckets in the metrics: MIN to MAX, one every factor F\n"
+	    "histogram buckets in the metrics: MIN to MAX, one every factor F "
 	    "(default 1us:64s:4), or 'all' (48 log2 buckets)",
 	    opt_hist_buckets),
 	STRING_OPT("user", "USER", ON_LIVE,
@@ -544,7 +564,24 @@ int cli__parse(struct cli *cli, int argc, char **argv)
 		if (err)
 			return err;
 	}
-	return parse_positional(cli, argc - optind, argv + optind);
+	err = parse_positional(cli, argc - optind, argv + optind);
+	if (err)
+		return err;
+	/*
+	 * Zap and install sites for a live flame graph: a stack walk costs
+	 * about 1.8 us (docs/performance.md), so only one site in N takes
+	 * one.  A recording takes every stack anyway: then every site counts.
+	 */
+	if (cli->site_sample && !cli->out.folded && !cli->out.svg)
+		return usage_error("%s", "--site-sample needs --folded or --svg");
+	if (cli->site_sample && cli->mon.cfg.record)
+		return usage_error("%s", "--site-sample: with --record every "
+					 "stack is taken, no site is sampled");
+	if (cli->cmd == CLI_LIVE && (cli->out.folded || cli->out.svg) &&
+	    !cli->mon.cfg.record)
+		cli->mon.cfg.site_sample = cli->site_sample ?:
+						   SITE_SAMPLE_DEFAULT;
+	return 0;
 }
 
 int cli__check_privileges(void)

@@ -26,6 +26,7 @@ struct cli {
 	struct monitor_opts mon; /* cfg, limits, --stock, --hooks, --mmu */
 	struct outputs_opts out; /* -j, --prometheus, ..., --vm-limit */
 	struct spte_limits limits_given; /* --max-* given, 0: not given */
+	unsigned int site_sample; /* --site-sample, 0: not given */
 	bool verbose;
 	bool no_hists;
 	bool mmu_given, removed_given;

@@ -295,12 +295,19 @@ int outputs__interval(struct outputs *o, const struct snapshot *snap,
 	return ret;
 }
 
+/* One zap or install site in this many took a stack (1: every one). */
+static __u32 site_scale(const struct outputs *o)
+{
+	return o->cfg->record || !o->cfg->site_sample ? 1 : o->cfg->site_sample;
+}
+
 void outputs__site(struct outputs *o, __u32 kind, __s32 stack_id, __u64 count)
 {
 	/* Violations come one by one, with their class, from outputs__violation. */
 	if (!o->flame || kind == SITE_VIOLATION)
 		return;
-	note_error(o, flame__add_site(o->flame, kind, stack_id, count),
+	note_error(o, flame__add_site(o->flame, kind, stack_id,
+				      count * site_scale(o)),
 		   "flame graph");
 }
 
@@ -317,10 +324,20 @@ static void close_file(struct outputs *o, FILE *f, const char *what)
 
 static void write_flames(struct outputs *o)
 {
+	char sub[128];
 	struct flame_svg_opts svg = {
 		.title = "spte-trace: TDP MMU zap, install and violation sites",
 	};
+	__u32 n = site_scale(o);
 
+	if (n > 1) {
+		snprintf(sub, sizeof(sub),
+			 "zap and install sites sampled 1 in %u, their counts "
+			 "scaled by %u; every violation counted",
+			 n, n);
+		svg.subtitle = sub;
+		fprintf(stderr, "spte-trace: flame graph: %s\n", sub);
+	}
 	if (o->folded)
 		note_error(o, flame__write_folded(o->flame, o->folded),
 			   "--folded");

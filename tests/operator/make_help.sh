@@ -3,7 +3,8 @@
 #
 # The build as a model: `make help` lists every phony target of every
 # fragment, `make CFLAGS=-O0` still builds, and header dependencies are
-# tracked (touching a header rebuilds what includes it).
+# tracked (touching a header rebuilds what includes it); every option of
+# spte-trace --help is in the man page.
 NAME=make_help
 . "$(dirname "$0")/../lib/common.sh"
 
@@ -16,6 +17,17 @@ for t in $phony; do
 	grep -q "^make $t " "$WORK/help" || missing="$missing $t"
 done
 check "every phony target is in make help${missing:+ (missing:$missing)}" [ -z "$missing" ]
+
+# every option of the table is in the man page
+opts=$(./spte-trace --help | grep -o -- '--[a-z][a-z-]*' | sort -u)
+undocumented=
+for o in $opts; do
+	grep -qF -- "$(printf '%s' "$o" | sed 's/-/\\-/g')" docs/spte-trace.8 ||
+		undocumented="$undocumented $o"
+done
+check "spte-trace --help lists options" [ -n "$opts" ]
+check "every option is in the man page${undocumented:+ (missing:$undocumented)}" \
+	[ -z "$undocumented" ]
 
 b=$WORK/b
 check "make CFLAGS=-O0 builds (include paths and defines are not in CFLAGS)" \

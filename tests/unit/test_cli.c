@@ -90,6 +90,33 @@ static void test_errors(void **state)
 	assert_int_equal(PARSE(&cli, "--textfile", ""), -22);
 }
 
+/*
+ * Flame graph sites: sampled live (default 1 in 64), every one with a
+ * recording, none without a flame graph; --site-sample alone is refused.
+ */
+static void test_site_sample(void **state)
+{
+	struct cli cli;
+
+	assert_int_equal(PARSE(&cli, "1"), 0);
+	assert_int_equal(cli.mon.cfg.site_sample, 0);
+	assert_int_equal(PARSE(&cli, "--folded", "z.folded"), 0);
+	assert_int_equal(cli.mon.cfg.site_sample, 64);
+	assert_int_equal(PARSE(&cli, "--svg", "z.svg", "--site-sample", "8"), 0);
+	assert_int_equal(cli.mon.cfg.site_sample, 8);
+	assert_int_equal(PARSE(&cli, "--folded", "z.folded", "--record", "r"),
+			 0);
+	assert_int_equal(cli.mon.cfg.site_sample, 0);
+	assert_int_equal(PARSE(&cli, "--site-sample", "8"), -22);
+	assert_int_equal(PARSE(&cli, "--folded", "z", "--site-sample", "0"),
+			 -22);
+	assert_int_equal(PARSE(&cli, "--folded", "z", "--record", "r",
+			       "--site-sample", "2"),
+			 -22);
+	assert_int_equal(PARSE(&cli, "report", "--folded", "z", "x.dat"), 0);
+	assert_int_equal(cli.mon.cfg.site_sample, 0);
+}
+
 /* Numbers: decimal unless 0x, no blanks, signs or octal (cases/hostile). */
 static void test_numbers(void **state)
 {
@@ -201,6 +228,7 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_hooks),
 		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_site_sample),
 		cmocka_unit_test(test_reparse),
 		cmocka_unit_test(test_report),
 		cmocka_unit_test(test_usage),

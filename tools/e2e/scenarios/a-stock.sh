@@ -43,6 +43,14 @@ assert_eq "no violation reported" 0 "$(metric spte_trace_violations_total)"
 assert_no_grep "no violation printed" 'VIOLATION' "$TRACE_LOG"
 assert_eq "every SPTE event had its VM" 0 "$(metric spte_trace_spte_events_without_vm_total)"
 assert_gt "VMs destroyed and forgotten" "$(metric spte_trace_vms_destroyed_total)" 0
+# Flame graph sites, sampled live (one stack in 64, counts scaled back).
+assert_grep "site sampling rate printed" 'flame graph: zap and install sites sampled 1 in 64' "$TRACE_LOG"
+assert_grep "zap sites in the flame graph" '^\[zap\];.* [0-9]+$' /out/sites.folded
+assert_grep "install sites in the flame graph" '^\[install\];.* [0-9]+$' /out/sites.folded
+assert_eq "site counts are scaled by the sampling rate" 0 \
+	"$(awk '/^\[(zap|install)\];/ && $NF % 64 { n++ } END { print n + 0 }' /out/sites.folded)"
+assert_no_grep "no tracer frame in a site stack" '(bpf_prog_|bpf_trace_run)' /out/sites.folded
+assert_grep "the SVG's title states the sampling rate" 'sampled 1 in 64' /out/sites.svg
 note_trace_values
 
 # The kprobe fallback, forced: flushes still seen, still no violation.
