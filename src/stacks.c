@@ -131,34 +131,80 @@ bool stack__is_tracer_frame(const char *sym, const char *module)
 	return false;
 }
 
+static void frame_release(struct stack_frame *fr)
+{
+	free(fr->sym);
+	free(fr->module);
+}
+
+static bool same_function(const struct stack_frame *a,
+			  const struct stack_frame *b)
+{
+	return !strcmp(a->sym, b->sym) &&
+	       !strcmp(a->module ? a->module : "", b->module ? b->module : "");
+}
+
+/*
+ * Drop the tracer's frames from a stack: the run of them at the innermost
+ * end (the program, the tracepoint or probe machinery that called it), and
+ * anywhere else the JITed code of [bpf]: a BPF trampoline of an fentry or
+ * fexit hook on a function the stack passed through.  Such a trampoline
+ * is entered from the traced function's first instruction and calls the
+ * rest of it, so the function shows on both sides of it: one is kept.
+ */
+static void stack_strip(struct stack *s)
+{
+	size_t i, out = 0, n = s->depth;
+	bool inner = true, merge = false;
+
+	for (i = 0; i < n; i++) {
+		struct stack_frame *fr = &s->frames[i];
+		bool tracer = stack__is_tracer_frame(fr->sym, fr->module);
+
+		if ((inner && tracer) ||
+		    (fr->module && !strcmp(fr->module, "bpf"))) {
+			merge = !inner && out;
+			frame_release(fr);
+			continue;
+		}
+		inner = false;
+		if (merge && same_function(&s->frames[out - 1], fr)) {
+			/* the traced function's entry, outside its trampoline */
+			merge = false;
+			frame_release(fr);
+			continue;
+		}
+		merge = false;
+		s->frames[out++] = *fr;
+	}
+	s->depth = out;
+}
+
 int stack_table__add_ips(struct stack_table *st, __s32 id, const __u64 *ips,
 			 size_t n)
 {
-	const struct ksym *sym;
 	struct stack *s;
-	size_t depth = 0, skip = 0, i;
+	size_t depth = 0, i;
 	int err = 0;
 
 	while (depth < n && ips[depth])
 		depth++;
 	if (stack_table__get(st, id))
 		return 0;
-	while (skip < depth && st->ks &&
-	       (sym = ksyms__find(st->ks, ips[skip])) &&
-	       stack__is_tracer_frame(sym->name, sym->module))
-		skip++;
 	s = insert(st, id);
 	if (!s)
 		return -ENOMEM;
-	s->frames = calloc(depth - skip ? depth - skip : 1, sizeof(*s->frames));
+	s->frames = calloc(depth ? depth : 1, sizeof(*s->frames));
 	if (!s->frames)
 		return -ENOMEM;
-	for (i = skip; i < depth && !err; i++) {
-		err = fill_frame(&s->frames[i - skip],
+	for (i = 0; i < depth && !err; i++) {
+		err = fill_frame(&s->frames[i],
 				 st->ks ? ksyms__find(st->ks, ips[i]) : NULL,
 				 ips[i]);
-		s->depth = i - skip + 1;
+		s->depth = i + 1;
 	}
+	if (!err)
+		stack_strip(s);
 	return err;
 }
 
@@ -166,31 +212,29 @@ int stack_table__add_frames(struct stack_table *st, __s32 id,
 			    const struct stack_frame *frames, size_t n)
 {
 	struct stack *s;
-	size_t skip = 0, i;
+	size_t i;
 
 	if (stack_table__get(st, id))
 		return 0;
-	/* Recordings of older versions kept the tracer's frames. */
-	while (skip < n &&
-	       stack__is_tracer_frame(frames[skip].sym, frames[skip].module))
-		skip++;
 	s = insert(st, id);
 	if (!s)
 		return -ENOMEM;
-	s->frames = calloc(n - skip ? n - skip : 1, sizeof(*s->frames));
+	s->frames = calloc(n ? n : 1, sizeof(*s->frames));
 	if (!s->frames)
 		return -ENOMEM;
-	for (i = skip; i < n; i++) {
-		struct stack_frame *fr = &s->frames[i - skip];
+	for (i = 0; i < n; i++) {
+		struct stack_frame *fr = &s->frames[i];
 
 		fr->ip = frames[i].ip;
 		fr->offset = frames[i].offset;
 		fr->sym = strdup(frames[i].sym ? frames[i].sym : "?");
 		fr->module = frames[i].module ? strdup(frames[i].module) : NULL;
-		s->depth = i - skip + 1;
+		s->depth = i + 1;
 		if (!fr->sym || (frames[i].module && !fr->module))
 			return -ENOMEM;
 	}
+	/* Recordings of older versions kept the tracer's frames. */
+	stack_strip(s);
 	return 0;
 }
 

@@ -2,7 +2,8 @@
 /*
  * Kernel stacks as reports and flame graphs show them: the tracer's own
  * frames (BPF programs, tracepoint and probe machinery) are dropped from
- * the innermost end, nothing else is.
+ * the innermost end; elsewhere only JITed [bpf] code (an fentry/fexit
+ * trampoline), with the traced function it splits in two kept once.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -98,12 +99,52 @@ static void test_ips_stripped(void **state)
 	ksyms__free(ks);
 }
 
+/*
+ * A stack through a function with an fexit hook, as seen in scenario a:
+ * the trampoline sits between the traced function's entry and its body.
+ */
+static void test_trampoline_merged(void **state)
+{
+	const struct stack_frame in[] = {
+		{ .ip = 1, .sym = "bpf_prog_1ac2b1358db95feb_protocol", .module = "bpf" },
+		{ .ip = 2, .sym = "bpf_trace_run5" },
+		{ .ip = 3, .sym = "__handle_changed_spte", .module = "kvm" },
+		{ .ip = 4, .sym = "kvm_tdp_mmu_map", .module = "kvm" },
+		{ .ip = 5, .sym = "bpf_trampoline_15032490260", .module = "bpf" },
+		{ .ip = 6, .sym = "kvm_tdp_mmu_map", .module = "kvm" },
+		{ .ip = 7, .sym = "direct_page_fault", .module = "kvm" },
+		{ .ip = 8, .sym = "bpf_trampoline_15032490261", .module = "bpf" },
+		{ .ip = 9, .sym = "kvm_tdp_mmu_map" }, /* not the same: vmlinux */
+		{ .ip = 10, .sym = "do_syscall_64" },
+	};
+	static const char *const want[] = {
+		"__handle_changed_spte", "kvm_tdp_mmu_map", "direct_page_fault",
+		"kvm_tdp_mmu_map", "do_syscall_64",
+	};
+	struct stack_table *st = stack_table__new(NULL);
+	const struct stack *s;
+	size_t i;
+
+	(void)state;
+	assert_non_null(st);
+	assert_int_equal(stack_table__add_frames(st, 3, in, 10), 0);
+	s = stack_table__get(st, 3);
+	assert_non_null(s);
+	assert_int_equal(s->depth, 5);
+	for (i = 0; i < 5; i++)
+		assert_string_equal(s->frames[i].sym, want[i]);
+	assert_int_equal(s->frames[1].ip, 4);
+	assert_null(s->frames[3].module);
+	stack_table__free(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tracer_frames),
 		cmocka_unit_test(test_frames_stripped),
 		cmocka_unit_test(test_ips_stripped),
+		cmocka_unit_test(test_trampoline_merged),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -125,6 +125,13 @@ run_scenario() {
 			[ -x "$a" ] && { extra+=(--add "$a:/add/awk"); break; }
 		done
 	fi
+	# a and b record the same workload with trace-cmd and perf, and
+	# replay those files against the live run (Debian's packages; make deps).
+	if [ "$s" = a ] || [ "$s" = b ]; then
+		for a in trace-cmd perf; do
+			a=$(command -v "$a") && extra+=(--add "$a")
+		done
+	fi
 	t0=$SECONDS
 	rm -rf "$dir.stalled" "$dir.stalled.run.log"
 	for try in 1 2; do
