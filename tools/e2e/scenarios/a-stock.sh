@@ -98,7 +98,10 @@ assert_eq "ftrace replay: same transitions as live" \
 if command -v trace-cmd >/dev/null && command -v perf >/dev/null; then
 	daemon_start tcmd /out/trace-cmd.log trace-cmd record \
 		-e kvmmmu:kvm_tdp_mmu_spte_changed -b 8192 -o /out/trace.dat
-	if daemon_wait_log tcmd 'Hit Ctrl' 120; then
+	# trace-cmd's own messages are block-buffered in a file: ready is
+	# when it has turned the event and tracing on (the ring buffer holds
+	# what comes before its readers start)
+	if wait_until 120 "trace-cmd to enable the event" tracing_ready kvmmmu/kvm_tdp_mmu_spte_changed; then
 		pass "trace-cmd record started"
 	else
 		fail "trace-cmd record started" "$(tail -3 /out/trace-cmd.log | tr '\n' ' ')"

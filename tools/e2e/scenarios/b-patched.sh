@@ -95,4 +95,71 @@ assert_eq "no map full" 0 "$(metric spte_trace_map_full_total)"
 assert_eq "the protocol program saw every event" 0 "$(metric spte_trace_protocol_missed_total)"
 assert_no_grep "no violation printed" 'VIOLATION' "$TRACE_LOG"
 note_trace_values
+
+# A trace.dat and perf script text of the series' events, recorded beside a
+# live spte-trace over one workload: replayed, each must reach the live
+# run's counts (every event carries its VM, and every flush is in the
+# trace, so the verdicts are the live ones) with no tracer loss.
+events="kvmmmu:kvm_tdp_mmu_spte_set kvmmmu:kvm_tdp_mmu_spte_freeze
+	kvmmmu:kvm_tdp_mmu_spte_unfreeze kvmmmu:kvm_tdp_mmu_root_teardown_begin
+	kvmmmu:kvm_tdp_mmu_root_teardown_end kvmmmu:kvm_tdp_mmu_free_sp
+	kvm:kvm_remote_tlb_flush_begin kvm:kvm_remote_tlb_flush_end
+	kvm:kvm_mmu_flush_deadline kvm:kvm_destroy_vm"
+if command -v trace-cmd >/dev/null && command -v perf >/dev/null; then
+	tc_args=() perf_args=()
+	for e in $events; do
+		tc_args+=(-e "$e")
+		perf_args+=(-e "$e")
+	done
+	daemon_start tcmd /out/trace-cmd.log trace-cmd record "${tc_args[@]}" \
+		-b 16384 -o /out/trace.dat
+	# trace-cmd's own messages are block-buffered in a file: ready is
+	# when it has turned the event and tracing on (the ring buffer holds
+	# what comes before its readers start)
+	if wait_until 120 "trace-cmd to enable the event" tracing_ready kvm/kvm_destroy_vm; then
+		pass "trace-cmd record started"
+	else
+		fail "trace-cmd record started" "$(tail -3 /out/trace-cmd.log | tr '\n' ' ')"
+	fi
+	METRICS=/out/metrics-rec.prom TRACE_LOG=/out/spte-trace-rec.log trace_start
+	# perf enables its events before it starts the workload: nothing missed
+	workload vmm-perf 600 perf record -q -a "${perf_args[@]}" -m 2048 \
+		-o /out/perf.data -- spte-vmm --mem 16 --vcpus 2 --rounds 3 --zap madvise,mprotect
+	METRICS=/out/metrics-rec.prom TRACE_LOG=/out/spte-trace-rec.log trace_stop
+	daemon_stop tcmd 120 INT
+	assert_eq "trace-cmd record exits 0" 0 "$DAEMON_RC"
+	timeout -k 5 300 perf script -F +pid --show-lost-events -i /out/perf.data \
+		>/out/perf-script.txt 2>/out/perf-script.err
+	assert_eq "perf script exits 0" 0 "$?"
+	live() { METRICS=/out/metrics-rec.prom metric "$@"; }
+	assert_gt "live run saw SPTE events" "$(live spte_trace_spte_events_total)" 0
+	for f in trace.dat perf-script.txt; do
+		run_bounded 300 "/out/report-$f.log" spte-trace report \
+			--textfile "/out/replay-$f.prom" "/out/$f"
+		assert_eq "spte-trace report $f exits 0" 0 "$?"
+		replay() { METRICS="/out/replay-$f.prom" metric "$@"; }
+		assert_eq "$f: no tracer loss" 0 "$(replay spte_trace_tracer_lost_events_total)"
+		assert_eq "$f: as many SPTE events as live" \
+			"$(live spte_trace_spte_events_total)" "$(replay spte_trace_spte_events_total)"
+		for tr in install zap freeze unfreeze protect; do
+			assert_eq "$f: as many $tr transitions as live" \
+				"$(live spte_trace_transitions_total "transition=\"$tr\"")" \
+				"$(replay spte_trace_transitions_total "transition=\"$tr\"")"
+		done
+		for ph in begin end; do
+			assert_eq "$f: as many flush ${ph}s as live" \
+				"$(live spte_trace_remote_flushes_total "phase=\"$ph\"")" \
+				"$(replay spte_trace_remote_flushes_total "phase=\"$ph\"")"
+		done
+		assert_eq "$f: as many deadlines as live" \
+			"$(live spte_trace_deadlines_total)" "$(replay spte_trace_deadlines_total)"
+		assert_eq "$f: as many covered reinstalls as live" \
+			"$(live spte_trace_outcomes_total 'outcome="covered"')" \
+			"$(replay spte_trace_outcomes_total 'outcome="covered"')"
+		assert_eq "$f: no violation" 0 "$(replay spte_trace_violations_total)"
+		assert_eq "$f: nothing undecided" 0 "$(replay spte_trace_checks_undecided_total)"
+	done
+else
+	fail "trace-cmd and perf in the guest" "e2e.sh adds them: $(command -v trace-cmd perf | tr '\n' ' ')"
+fi
 e2e_end

@@ -63,3 +63,10 @@ same_counts() {
 			"$(METRICS=$b metric "$fam")"
 	done
 }
+
+# tracing_ready SYSTEM/EVENT: a tracer (trace-cmd record) has enabled the
+# event and turned tracing on in the top-level tracefs instance.
+tracing_ready() {
+	[ "$(cat "$TRACEFS/events/$1/enable" 2>/dev/null)" = 1 ] &&
+		[ "$(cat "$TRACEFS/tracing_on" 2>/dev/null)" = 1 ]
+}
