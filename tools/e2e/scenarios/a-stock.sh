@@ -96,28 +96,14 @@ assert_eq "ftrace replay: same transitions as live" \
 # stock event alone shows no flush, so their reinstalls are unverified and
 # nothing is a violation), and no tracer loss.
 if command -v trace-cmd >/dev/null && command -v perf >/dev/null; then
-	daemon_start tcmd /out/trace-cmd.log trace-cmd record \
-		-e kvmmmu:kvm_tdp_mmu_spte_changed -b 8192 -o /out/trace.dat
-	# trace-cmd's own messages are block-buffered in a file: ready is
-	# when it has turned the event and tracing on (the ring buffer holds
-	# what comes before its readers start)
-	if wait_until 120 "trace-cmd to enable the event" tracing_ready kvmmmu/kvm_tdp_mmu_spte_changed; then
-		pass "trace-cmd record started"
-	else
-		fail "trace-cmd record started" "$(tail -3 /out/trace-cmd.log | tr '\n' ' ')"
-	fi
+	record_start kvmmmu/kvm_tdp_mmu_spte_changed \
+		-e kvmmmu:kvm_tdp_mmu_spte_changed -b 8192
 	METRICS=/out/metrics-rec.prom TRACE_LOG=/out/spte-trace-rec.log trace_start --stock
 	# perf enables its event before it starts the workload: nothing missed
 	workload vmm-perf 600 perf record -q -a -e kvmmmu:kvm_tdp_mmu_spte_changed \
 		-m 1024 -o /out/perf.data -- spte-vmm --mem 16 --vcpus 2 --rounds 3 --zap madvise
 	METRICS=/out/metrics-rec.prom TRACE_LOG=/out/spte-trace-rec.log trace_stop
-	daemon_stop tcmd 120 INT
-	assert_eq "trace-cmd record exits 0" 0 "$DAEMON_RC"
-	timeout -k 5 300 perf script -F +pid --show-lost-events -i /out/perf.data \
-		>/out/perf-script.txt 2>/out/perf-script.err
-	assert_eq "perf script exits 0" 0 "$?"
-	# comm PID/TID [CPU]: the VM's process is in the text
-	assert_grep "perf script -F +pid gives PID/TID" ' [0-9]+/[0-9]+ +\[[0-9]+\]' /out/perf-script.txt
+	record_stop
 	for f in trace.dat perf-script.txt; do
 		run_bounded 300 "/out/report-$f.log" spte-trace report \
 			--textfile "/out/replay-$f.prom" "/out/$f"

@@ -111,26 +111,13 @@ if command -v trace-cmd >/dev/null && command -v perf >/dev/null; then
 		tc_args+=(-e "$e")
 		perf_args+=(-e "$e")
 	done
-	daemon_start tcmd /out/trace-cmd.log trace-cmd record "${tc_args[@]}" \
-		-b 16384 -o /out/trace.dat
-	# trace-cmd's own messages are block-buffered in a file: ready is
-	# when it has turned the event and tracing on (the ring buffer holds
-	# what comes before its readers start)
-	if wait_until 120 "trace-cmd to enable the event" tracing_ready kvm/kvm_destroy_vm; then
-		pass "trace-cmd record started"
-	else
-		fail "trace-cmd record started" "$(tail -3 /out/trace-cmd.log | tr '\n' ' ')"
-	fi
+	record_start kvm/kvm_destroy_vm "${tc_args[@]}" -b 16384
 	METRICS=/out/metrics-rec.prom TRACE_LOG=/out/spte-trace-rec.log trace_start
 	# perf enables its events before it starts the workload: nothing missed
 	workload vmm-perf 600 perf record -q -a "${perf_args[@]}" -m 2048 \
 		-o /out/perf.data -- spte-vmm --mem 16 --vcpus 2 --rounds 3 --zap madvise,mprotect
 	METRICS=/out/metrics-rec.prom TRACE_LOG=/out/spte-trace-rec.log trace_stop
-	daemon_stop tcmd 120 INT
-	assert_eq "trace-cmd record exits 0" 0 "$DAEMON_RC"
-	timeout -k 5 300 perf script -F +pid --show-lost-events -i /out/perf.data \
-		>/out/perf-script.txt 2>/out/perf-script.err
-	assert_eq "perf script exits 0" 0 "$?"
+	record_stop
 	live() { METRICS=/out/metrics-rec.prom metric "$@"; }
 	assert_gt "live run saw SPTE events" "$(live spte_trace_spte_events_total)" 0
 	for f in trace.dat perf-script.txt; do

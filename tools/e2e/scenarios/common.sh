@@ -70,3 +70,32 @@ tracing_ready() {
 	[ "$(cat "$TRACEFS/events/$1/enable" 2>/dev/null)" = 1 ] &&
 		[ "$(cat "$TRACEFS/tracing_on" 2>/dev/null)" = 1 ]
 }
+
+# record_start READY_EVENT TRACE-CMD-ARGS...: trace-cmd record into
+# /out/trace.dat, in the background, until record_stop; waits until it has
+# enabled READY_EVENT (SYSTEM/EVENT).
+record_start() {
+	local ready=$1
+
+	shift
+	daemon_start tcmd /out/trace-cmd.log trace-cmd record "$@" -o /out/trace.dat
+	# trace-cmd's own messages are block-buffered in a file: ready is
+	# when it has turned the event and tracing on (the ring buffer holds
+	# what comes before its readers start)
+	if wait_until 120 "trace-cmd to enable $ready" tracing_ready "$ready"; then
+		pass "trace-cmd record started"
+	else
+		fail "trace-cmd record started" "$(tail -3 /out/trace-cmd.log | tr '\n' ' ')"
+	fi
+}
+
+# record_stop: trace-cmd writes trace.dat; perf.data becomes perf script
+# text (PID/TID, losses shown) in /out/perf-script.txt.
+record_stop() {
+	daemon_stop tcmd 120 INT
+	assert_eq "trace-cmd record exits 0" 0 "$DAEMON_RC"
+	timeout -k 5 300 perf script -F +pid --show-lost-events -i /out/perf.data \
+		>/out/perf-script.txt 2>/out/perf-script.err
+	assert_eq "perf script exits 0" 0 "$?"
+	assert_grep "perf script -F +pid gives PID/TID" ' [0-9]+/[0-9]+ +\[[0-9]+\]' /out/perf-script.txt
+}
