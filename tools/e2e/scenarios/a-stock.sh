@@ -96,14 +96,17 @@ assert_eq "ftrace replay: same transitions as live" \
 # stock event alone shows no flush, so their reinstalls are unverified and
 # nothing is a violation), and no tracer loss.
 if command -v trace-cmd >/dev/null && command -v perf >/dev/null; then
+	# spte-trace first: trace-cmd writes /proc/kallsyms into trace.dat as
+	# it starts, and fails ("error in size of file") if loading BPF
+	# programs changes it meanwhile (seen once)
+	METRICS=/out/metrics-rec.prom TRACE_LOG=/out/spte-trace-rec.log trace_start --stock
 	record_start kvmmmu/kvm_tdp_mmu_spte_changed \
 		-e kvmmmu:kvm_tdp_mmu_spte_changed -b 8192
-	METRICS=/out/metrics-rec.prom TRACE_LOG=/out/spte-trace-rec.log trace_start --stock
 	# perf enables its event before it starts the workload: nothing missed
 	workload vmm-perf 600 perf record -q -a -e kvmmmu:kvm_tdp_mmu_spte_changed \
 		-m 1024 -o /out/perf.data -- spte-vmm --mem 16 --vcpus 2 --rounds 3 --zap madvise
-	METRICS=/out/metrics-rec.prom TRACE_LOG=/out/spte-trace-rec.log trace_stop
 	record_stop
+	METRICS=/out/metrics-rec.prom TRACE_LOG=/out/spte-trace-rec.log trace_stop
 	for f in trace.dat perf-script.txt; do
 		run_bounded 300 "/out/report-$f.log" spte-trace report \
 			--textfile "/out/replay-$f.prom" "/out/$f"

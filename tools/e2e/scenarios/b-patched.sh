@@ -111,13 +111,16 @@ if command -v trace-cmd >/dev/null && command -v perf >/dev/null; then
 		tc_args+=(-e "$e")
 		perf_args+=(-e "$e")
 	done
-	record_start kvm/kvm_destroy_vm "${tc_args[@]}" -b 16384
+	# spte-trace first: trace-cmd writes /proc/kallsyms into trace.dat as
+	# it starts, and fails ("error in size of file") if loading BPF
+	# programs changes it meanwhile (seen once)
 	METRICS=/out/metrics-rec.prom TRACE_LOG=/out/spte-trace-rec.log trace_start
+	record_start kvm/kvm_destroy_vm "${tc_args[@]}" -b 16384
 	# perf enables its events before it starts the workload: nothing missed
 	workload vmm-perf 600 perf record -q -a "${perf_args[@]}" -m 2048 \
 		-o /out/perf.data -- spte-vmm --mem 16 --vcpus 2 --rounds 3 --zap madvise,mprotect
-	METRICS=/out/metrics-rec.prom TRACE_LOG=/out/spte-trace-rec.log trace_stop
 	record_stop
+	METRICS=/out/metrics-rec.prom TRACE_LOG=/out/spte-trace-rec.log trace_stop
 	live() { METRICS=/out/metrics-rec.prom metric "$@"; }
 	assert_gt "live run saw SPTE events" "$(live spte_trace_spte_events_total)" 0
 	for f in trace.dat perf-script.txt; do
