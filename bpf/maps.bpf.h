@@ -261,6 +261,12 @@ static __always_inline int env_state_update(struct env *env,
 	return bpf_map_update_elem(&spte_state, key, val, BPF_ANY);
 }
 
+static __always_inline void env_state_delete(struct env *env,
+					     const struct spte_key *key)
+{
+	bpf_map_delete_elem(&spte_state, key);
+}
+
 static __always_inline struct pending_zap *
 env_pending_lookup(struct env *env, const struct spte_key *key)
 {

@@ -10,7 +10,7 @@
  * file; nothing here knows which side it runs on.
  *
  *   env_cfg(), env_stats(), env_hists()          configuration and results
- *   env_state_lookup/update()                    per-SPTE history (LRU)
+ *   env_state_lookup/update/delete()             per-SPTE history (LRU)
  *   env_pending_lookup/update/delete()           zaps awaiting a flush
  *   env_vm_lookup/create()                       per-VM flush bookkeeping
  *                                                (create: zeroed, pid, first seen)
@@ -48,8 +48,9 @@
 
 /* ---- Results ------------------------------------------------------------ */
 
-PROTO_INLINE void proto_hist_add(struct env *env, __u32 kind, __u32 index,
-				 __u64 value)
+/* One sample of @value that stands for @n. */
+PROTO_INLINE void proto_hist_add_n(struct env *env, __u32 kind, __u32 index,
+				   __u64 value, __u32 n)
 {
 	struct hists *hists = env_hists(env);
 	struct hist *h;
@@ -60,8 +61,34 @@ PROTO_INLINE void proto_hist_add(struct env *env, __u32 kind, __u32 index,
 	if (kind >= HIST_KINDS || index >= SPTE_LEVELS || slot >= HIST_SLOTS)
 		return;
 	h = &hists->h[kind][index];
-	h->slots[slot]++;
-	h->sum_ns += value;
+	h->slots[slot] += n;
+	h->sum_ns += value * n;
+}
+
+PROTO_INLINE void proto_hist_add(struct env *env, __u32 kind, __u32 index,
+				 __u64 value)
+{
+	proto_hist_add_n(env, kind, index, value, 1);
+}
+
+/*
+ * The history entry an install writes serves one purpose: the
+ * present_lifetime histogram (install -> zap).  Everything else the rules
+ * need is written by the zap.  A first install would pay an LRU insert,
+ * which evicts when the map is full, most of the cost of an install on a
+ * busy host (docs/performance.md), so the lifetime is sampled: kept for
+ * one SPTE in LIFETIME_SAMPLE, chosen by a hash of its key (the same SPTE
+ * every time, and the same in both engines), each sample counted
+ * LIFETIME_SAMPLE times.
+ */
+#define LIFETIME_SAMPLE 16
+
+PROTO_INLINE bool proto_lifetime_sampled(const struct spte_key *key)
+{
+	__u64 h = (key->gla ^ ((__u64)key->root << 32) ^ key->vm) *
+		  0x9e3779b97f4a7c15ULL;
+
+	return (h >> 60) == 0;	/* 1 in 16: LIFETIME_SAMPLE */
 }
 
 PROTO_INLINE void proto_count(struct env *env, __u32 counter)
@@ -531,8 +558,9 @@ PROTO_STEP void proto_on_zap(struct env *env, const struct spte_event *ev,
 	proto_count_transition(env, frozen ? TR_FREEZE : TR_ZAP, ev->level);
 	__builtin_memset(&p, 0, sizeof(p));
 	if (old && (old->flags & STATE_PRESENT) && ev->ts_ns >= old->ts_ns)
-		proto_hist_add(env, HIST_PRESENT_LIFETIME,
-			       level_index(ev->level), ev->ts_ns - old->ts_ns);
+		proto_hist_add_n(env, HIST_PRESENT_LIFETIME,
+				 level_index(ev->level), ev->ts_ns - old->ts_ns,
+				 LIFETIME_SAMPLE);
 	env_site_add(env, SITE_ZAP, ev->stack_id);
 
 	__builtin_memset(&st, 0, sizeof(st));
@@ -955,6 +983,12 @@ PROTO_STEP void proto_on_install(struct env *env, const struct spte_event *ev,
 	out = proto_install_outcome(env, ev, key, old);
 	proto_count_outcome(env, out, ev->level);
 
+	/* A present SPTE needs no history unless its lifetime is sampled. */
+	if (!proto_lifetime_sampled(key)) {
+		if (old)
+			env_state_delete(env, key);
+		return;
+	}
 	__builtin_memset(&st, 0, sizeof(st));
 	st.ts_ns = ev->ts_ns;
 	st.flags = STATE_PRESENT;

@@ -63,6 +63,11 @@ static int env_state_update(struct env *env, const struct spte_key *key,
 	return htab__update(env->state, key, val);
 }
 
+static void env_state_delete(struct env *env, const struct spte_key *key)
+{
+	htab__delete(env->state, key);
+}
+
 static struct pending_zap *env_pending_lookup(struct env *env,
 					      const struct spte_key *key)
 {

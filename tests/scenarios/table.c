@@ -43,6 +43,23 @@ static const struct event atomic_zap_covered[] = {
 	SET(TID_VCPU, 1, 0x100, 1, 0, LEAF(0x501, RW, 1)),
 };
 
+/*
+ * present_lifetime is sampled by key (bpf/protocol.h, LIFETIME_SAMPLE):
+ * the SPTE at 0x104 is a sample, the one at 0x100 is not.  Each SPTE is
+ * installed, zapped, flushed and reinstalled twice; the reinstall of an
+ * unsampled SPTE drops its history, so the second zap of 0x100 finds none.
+ */
+#define ZAP_CYCLE(gfn, pfn, seq)                                 \
+	SET(TID_VCPU, 1, gfn, 1, 0, LEAF(pfn, RW, 1)),            \
+	SET(TID_ZAP, 1, gfn, 1, LEAF(pfn, RW, 1), 0),             \
+	FLUSH_ALL(TID_ZAP, 1, seq), DEADLINE(TID_ZAP, 1, UNLOCK)
+static const struct event lifetime_sampled[] = {
+	ZAP_CYCLE(0x104, 0x600, 1),
+	ZAP_CYCLE(0x104, 0x601, 2),
+	ZAP_CYCLE(0x100, 0x500, 3),
+	ZAP_CYCLE(0x100, 0x501, 4),
+};
+
 /* ---- R2: unfreeze before the flush (08f07c800e9d) ---------------------------- */
 
 static const struct event unfreeze_without_flush[] = {
@@ -785,6 +802,10 @@ const struct scenario scenarios[] = {
 	SCENARIO(atomic_zap_covered,
 		 .why = "freeze, ranged flush, unfreeze: R2 kept",
 		 .outcomes = { { OUT_FIRST, 1, 1 }, { OUT_COVERED, 1, 1 } }),
+	SCENARIO(lifetime_sampled,
+		 .why = "lifetimes kept for 1 SPTE in 16, by key, in both engines",
+		 .outcomes = { { OUT_FIRST, 1, 2 }, { OUT_COVERED, 1, 2 } },
+		 .counters = { { CNT_DEADLINES_UNLOCK, 0, 4 } }),
 	SCENARIO(unfreeze_without_flush,
 		 .why = "R2: unfrozen with no flush (08f07c800e9d)",
 		 .violations = { { VK_UNFREEZE, 1, 1 } },

@@ -89,15 +89,27 @@ static void test_histograms(void **state)
 	struct snapshot snap;
 	struct seen seen;
 
-	/* install 1 us, zap 1 us later, ... (scenario_ts) */
+	/*
+	 * install 1 us, zap 1 us later, ... (scenario_ts); the lifetime of
+	 * the SPTE at 0x100 is not sampled (LIFETIME_SAMPLE)
+	 */
 	scenario_run_engine(find("atomic_zap_covered"), &snap, &seen);
 	assert_int_equal(hist_count(&snap.hists.h[HIST_PRESENT_LIFETIME][0]),
-			 1);
+			 0);
 	assert_int_equal(hist_count(&snap.hists.h[HIST_FROZEN_WINDOW][0]), 1);
 	assert_int_equal(snap.hists.h[HIST_FROZEN_WINDOW][0].sum_ns, 3000);
 	assert_int_equal(hist_count(&snap.hists.h[HIST_ZAP_TO_INSTALL][0]),
 			 1);
 	assert_int_equal(hist_count(&snap.hists.h[HIST_FLUSH_LATENCY][1]), 1);
+
+	/* two lifetimes of the sampled SPTE at 0x104, 16 each; none of 0x100 */
+	scenario_run_engine(find("lifetime_sampled"), &snap, &seen);
+	assert_int_equal(hist_count(&snap.hists.h[HIST_PRESENT_LIFETIME][0]),
+			 2 * 16);
+	assert_int_equal(snap.hists.h[HIST_PRESENT_LIFETIME][0].sum_ns,
+			 2 * 16 * 1000);
+	assert_int_equal(hist_count(&snap.hists.h[HIST_ZAP_TO_INSTALL][0]),
+			 2);
 }
 
 int main(void)

@@ -37,6 +37,7 @@ extern __u64 *opcount_ops;
 
 #define env_state_lookup(e, k) OPC_LOOKUP(STATE, env_state_lookup(e, k))
 #define env_state_update(e, k, v) OPC_UPDATE(STATE, (e)->state, k, env_state_update(e, k, v))
+#define env_state_delete(e, k) (OPC(OP_STATE_DELETE), env_state_delete(e, k))
 #define env_pending_lookup(e, k) OPC_LOOKUP(PENDING, env_pending_lookup(e, k))
 #define env_pending_update(e, k, v) OPC_UPDATE(PENDING, (e)->pending, k, env_pending_update(e, k, v))
 #define env_pending_delete(e, k) (OPC(OP_PENDING_DELETE), env_pending_delete(e, k))
