@@ -354,7 +354,13 @@ static void usage(FILE *f)
 		"  --rounds R         guest rounds, a zap between two (default 3);\n"
 		"                     0: run until SIGTERM or SIGINT\n"
 		"  --zap LIST         comma list cycled per zap: none, madvise, mprotect,\n"
-		"                     memslot-delete, memslot-move, dirty-log (default madvise)\n"
+		"                     memslot-delete, memslot-move, dirty-log,\n"
+		"                     dirty-log-race (default madvise); dirty-log-race\n"
+		"                     write-protects the huge SPTEs without splitting them,\n"
+		"                     then enables logging while the vCPUs run, so that\n"
+		"                     eager splitting (turned on for it) races their faults;\n"
+		"                     it toggles kvm's global eager_page_split: one VM\n"
+		"                     at a time\n"
 		"  --vms N            VMs per process, one thread each (default 1, max %d)\n"
 		"  --procs N          processes, each running --vms VMs (default 1, max %d)\n"
 		"  --interval MS      pause between rounds (default 0)\n"
@@ -573,7 +579,7 @@ static int parse_args(int argc, char **argv, struct options *opt)
 /* ----------------------------------------------------- eager split ---- */
 
 /* Reads kvm's eager_page_split: 1 (Y), 0 (N) or -1 when unknown. */
-static int eager_split_get(void)
+int eager_split_get(void)
 {
 	char c = 0;
 	int fd = open(EAGER_SPLIT_PARAM, O_RDONLY | O_CLOEXEC);
@@ -586,7 +592,7 @@ static int eager_split_get(void)
 	return c == 'Y' ? 1 : c == 'N' ? 0 : -1;
 }
 
-static int eager_split_set(int on)
+int eager_split_set(int on)
 {
 	int fd = open(EAGER_SPLIT_PARAM, O_WRONLY | O_CLOEXEC);
 	int ok = fd >= 0 && write(fd, on ? "Y" : "N", 1) == 1;

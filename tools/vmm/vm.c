@@ -74,6 +74,7 @@ const char *const zap_names[NR_ZAP_KINDS] = {
 	[ZAP_SLOT_DELETE]	= "memslot-delete",
 	[ZAP_SLOT_MOVE]		= "memslot-move",
 	[ZAP_DIRTY_LOG]		= "dirty-log",
+	[ZAP_DIRTY_LOG_RACE]	= "dirty-log-race",
 };
 
 const char *const backing_names[NR_BACKINGS] = {
@@ -485,11 +486,29 @@ static void report_stuck(struct vm *vm, unsigned int round)
 	}
 }
 
-/* Start round `round` on every vCPU and wait, bounded, for all of them. */
-static int run_round(struct vm *vm, unsigned int round)
+static int dirty_log_set(struct vm *vm, bool on);
+static void *dirty_log_race_enable(void *arg);
+
+/*
+ * After ZAP_DIRTY_LOG_RACE, the vCPUs are let go 0, 1, ... RACE_DELAYS - 1
+ * times RACE_DELAY_US (in turn, one per such zap) after another thread
+ * began to enable dirty logging: around when KVM, done with the memslot,
+ * splits the huge SPTEs that their first writes fault on, which depends
+ * on the kernel and the machine.
+ */
+#define RACE_DELAY_US	250
+#define RACE_DELAYS	9
+
+/*
+ * Start round `round` on every vCPU and wait, bounded, for all of them.
+ * After ZAP_DIRTY_LOG_RACE, dirty logging is enabled while they run.
+ */
+static int run_round(struct vm *vm, unsigned int round, enum zap_kind kind)
 {
 	struct timespec deadline;
-	int ret = 0, rc = 0;
+	pthread_t enabler;
+	void *enabled = NULL;
+	int ret = 0, rc = 0, err;
 
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	deadline.tv_sec += vm->opt->deadline_s;
@@ -497,6 +516,14 @@ static int run_round(struct vm *vm, unsigned int round)
 	if (vm->opt->exec_data)
 		memcpy(vm->mem + EXEC_DATA_OFFSET, guest_code, sizeof(guest_code));
 
+	if (kind == ZAP_DIRTY_LOG_RACE) {
+		err = pthread_create(&enabler, NULL, dirty_log_race_enable, vm);
+		if (err) {
+			vm_err(vm, "pthread_create: %s", strerror(err));
+			return -1;
+		}
+		usleep(RACE_DELAY_US * (vm->zaps[kind] % RACE_DELAYS));
+	}
 	trace_mark(vm, "round", "begin");
 	pthread_mutex_lock(&vm->lock);
 	vm->round = round;
@@ -510,6 +537,11 @@ static int run_round(struct vm *vm, unsigned int round)
 	}
 	pthread_mutex_unlock(&vm->lock);
 	trace_mark(vm, "round", "end");
+	if (kind == ZAP_DIRTY_LOG_RACE) {
+		pthread_join(enabler, &enabled);
+		if (!enabled)
+			ret = -1;
+	}
 	return ret;
 }
 
@@ -581,11 +613,53 @@ static int dirty_log_set(struct vm *vm, bool on)
 }
 
 /*
- * After a logged round: every page was written, so every bit must be
- * set.  Then stop logging, which makes KVM zap the SPTEs that can be
- * collapsed back into huge pages.
+ * ZAP_DIRTY_LOG_RACE, before the round: write-protect every huge SPTE
+ * without splitting it (logging on with eager splitting off, then off
+ * again), so that the vCPUs of the next round fault on the huge SPTEs
+ * while dirty_log_race_enable() splits them.
  */
-static int dirty_log_finish(struct vm *vm)
+static int dirty_log_race_prepare(struct vm *vm)
+{
+	int old = eager_split_get();
+
+	if (old < 0 || eager_split_set(0))
+		return -1;
+	if (dirty_log_set(vm, true) || dirty_log_set(vm, false)) {
+		eager_split_set(old);
+		return -1;
+	}
+	return eager_split_set(old);
+}
+
+/*
+ * ZAP_DIRTY_LOG_RACE, in a thread of its own while the vCPUs run: enable
+ * logging with eager splitting on.  KVM splits the huge SPTEs with
+ * mmu_lock held for read while the vCPUs fault on them; a split whose
+ * link loses to a vCPU's fault reuses its page table for the next huge
+ * SPTE.  Returns non-NULL on success.
+ */
+static void *dirty_log_race_enable(void *arg)
+{
+	struct vm *vm = arg;
+	int old = eager_split_get(), ret;
+
+	if (old < 0 || eager_split_set(1))
+		return NULL;
+	trace_mark(vm, "dirty-log-race-enable", "begin");
+	ret = dirty_log_set(vm, true);
+	trace_mark(vm, "dirty-log-race-enable", "end");
+	if (eager_split_set(old))
+		ret = -1;
+	return ret ? NULL : vm;
+}
+
+/*
+ * After a logged round: every page was written, so every bit must be
+ * set (with ZAP_DIRTY_LOG_RACE, only the pages written after logging
+ * began, so none may be more).  Then stop logging, which makes KVM zap
+ * the SPTEs that can be collapsed back into huge pages.
+ */
+static int dirty_log_finish(struct vm *vm, enum zap_kind kind)
 {
 	size_t words = (vm->nr_pages + 63) / 64;
 	struct kvm_dirty_log log = { .slot = DATA_SLOT };
@@ -609,7 +683,8 @@ static int dirty_log_finish(struct vm *vm)
 	for (i = 0; i < words; i++)
 		dirty += __builtin_popcountll(bitmap[i]);
 	vm->dirty_pages += dirty;
-	if (dirty != vm->nr_pages) {
+	if (dirty > vm->nr_pages ||
+	    (dirty != vm->nr_pages && kind != ZAP_DIRTY_LOG_RACE)) {
 		vm_err(vm, "dirty log has %lu pages, the guest wrote %lu",
 		       dirty, vm->nr_pages);
 		goto out;
@@ -648,6 +723,9 @@ static int do_zap(struct vm *vm, enum zap_kind kind)
 		break;
 	case ZAP_DIRTY_LOG:
 		ret = dirty_log_set(vm, true);
+		break;
+	case ZAP_DIRTY_LOG_RACE:
+		ret = dirty_log_race_prepare(vm);
 		break;
 	case NR_ZAP_KINDS:
 		ret = -1;
@@ -780,9 +858,10 @@ static int vm_rounds(struct vm *vm)
 			if (do_zap(vm, kind))
 				return -1;
 		}
-		if (run_round(vm, round) || verify_round(vm, round))
+		if (run_round(vm, round, kind) || verify_round(vm, round))
 			return -1;
-		if (kind == ZAP_DIRTY_LOG && dirty_log_finish(vm))
+		if ((kind == ZAP_DIRTY_LOG || kind == ZAP_DIRTY_LOG_RACE) &&
+		    dirty_log_finish(vm, kind))
 			return -1;
 		vm->rounds_done = round;
 		if (opt->verbose)

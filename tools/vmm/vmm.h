@@ -23,6 +23,10 @@ enum zap_kind {
 	ZAP_SLOT_DELETE,	/* delete the data memslot and add it again */
 	ZAP_SLOT_MOVE,		/* move the data memslot to another GPA */
 	ZAP_DIRTY_LOG,		/* log one round, fetch the log, stop logging */
+	ZAP_DIRTY_LOG_RACE,	/* the same, logging enabled while the round
+				 * runs, over huge SPTEs write-protected
+				 * before: eager splitting races the faults
+				 * of the vCPUs */
 	NR_ZAP_KINDS,
 };
 
@@ -73,5 +77,9 @@ struct vm_hooks {
  * thread may still sit in KVM_RUN: only exiting the process ends it.
  */
 int vm_main(const struct options *opt, int index, const struct vm_hooks *hooks);
+
+/* kvm's eager_page_split: get returns 1 (Y), 0 (N) or -1 when unknown. */
+int eager_split_get(void);
+int eager_split_set(int on);
 
 #endif

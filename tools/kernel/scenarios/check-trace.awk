@@ -36,7 +36,18 @@
 #  - kvm_destroy_vm: once per VM (destroy_twice), and afterwards the VM
 #    only has flush events and the events of a root teardown (its brackets
 #    and what the tearing-down task emits inside them, SPTE writes and
-#    yield deadlines) (after_destroy).
+#    yield deadlines) (after_destroy);
+#  - huge page split, with the stock kvmmmu:kvm_mmu_split_huge_page
+#    enabled (it follows every attempt to link a filled table, errno 0 or
+#    -EBUSY): the 512 kvm_tdp_mmu_spte_set of the task just before it (or
+#    before the link's set, which must be there when errno is 0) are the
+#    fill of the new table, one per entry, with the entry's gfn and level,
+#    and must report the line's non-present value as their old value,
+#    whatever the table held (bad_fill; fill_missing when the task emitted
+#    anything else in between or too few).  A split whose link lost the
+#    race is counted (split_lost); when the same task's next split fills
+#    the same table (the sptep of entry 0), eager splitting reused it
+#    (split_reused, split_reused_elsewhere when at another gfn).
 
 function norm(h) {
 	h = tolower(h)
@@ -77,6 +88,70 @@ function leaf(h, level) {
 	return level == 1 || bit(h, 7)
 }
 
+# Hex h as a number: for gfns, well below 2^53.
+function hexnum(h,   s, i, n) {
+	s = norm(h)
+	n = 0
+	for (i = 1; i <= length(s); i++)
+		n = n * 16 + nibble(substr(s, i, 1))
+	return n
+}
+
+# The fill of a split at gfn g (hex) and level l, errno e, by task t: the
+# task's last 512 sets, or the 512 before the link's set when e is 0.
+function check_split(t, g, l, e,   k, first, i, j, step, base, bad) {
+	if (e == -12)		# -ENOMEM: no table, no fill
+		return
+	k = nset[t] + 0
+	if (e == 0) {
+		if (k <= lastother[t] + 0 || set_level[t, k] != l ||
+		    hexnum(set_gfn[t, k]) != hexnum(g) || !present(set_old[t, k]) ||
+		    !leaf(set_old[t, k], l) || !present(set_new[t, k]) ||
+		    leaf(set_new[t, k], l)) {
+			fill_missing++
+			return
+		}
+		k--
+		split_ok++
+	} else {
+		split_lost++
+	}
+	first = k - 511
+	if (first <= lastother[t] + 0) {
+		if (++fill_missing <= 3)
+			print "split without its 512 fills: " $0 > "/dev/stderr"
+		return
+	}
+	step = 1
+	for (i = 2; i < l; i++)
+		step *= 512
+	base = hexnum(g)
+	bad = 0
+	for (i = 0; i < 512; i++) {
+		j = first + i
+		if (set_level[t, j] != l - 1 || hexnum(set_gfn[t, j]) != base + i * step) {
+			fill_missing++
+			return
+		}
+		if (norm(set_old[t, j]) != nonpresent)
+			bad++
+	}
+	fills_checked += 512
+	if (bad) {
+		bad_fill += bad
+		if (++bad_fill_splits <= 3)
+			print "split fill with " bad " old values not " nonpresent ": " $0 \
+				", entry 0: old_spte=0x" norm(set_old[t, first]) > "/dev/stderr"
+	}
+	if (lost_sptep[t] != "" && lost_sptep[t] == set_sptep[t, first]) {
+		split_reused++
+		if (hexnum(lost_gfn[t]) != base)
+			split_reused_elsewhere++
+	}
+	lost_sptep[t] = e == 0 ? "" : set_sptep[t, first]
+	lost_gfn[t] = g
+}
+
 BEGIN {
 	pow2[0] = 1
 	pow2[3] = 8
@@ -97,6 +172,7 @@ BEGIN {
 	fmt["kvm_mmu_flush_deadline"] = id " reason=(yield|unlock|notifier|dirty_log)$"
 	fmt["kvm_tdp_mmu_free_sp"] = "^pt=" hex " gfn=" hex " level=[0-9]+ as_id=[0-9]+$"
 	fmt["kvm_destroy_vm"] = id "$"
+	fmt["kvm_mmu_split_huge_page"] = "^gfn [0-9a-f]+ spte [0-9a-f]+ level [0-9]+ errno -?[0-9]+$"
 	for (e in fmt)
 		count[e] = 0
 	split("yield unlock notifier dirty_log", reasons, " ")
@@ -147,6 +223,32 @@ BEGIN {
 	}
 	vm = f["vm"]
 	task = vm SUBSEP tid
+
+	if (ev == "kvm_mmu_split_huge_page") {
+		n = split(body, kv, " ")
+		check_split(tid, kv[2], kv[6] + 0, kv[8] + 0)
+		next
+	}
+	# The fill of a split is the task's last sets, with nothing between;
+	# kvm_tdp_mmu_free_sp runs in an RCU callback, which may interrupt it.
+	if (ev == "kvm_tdp_mmu_spte_set") {
+		k = ++nset[tid]
+		set_old[tid, k] = f["old_spte"]
+		set_new[tid, k] = f["new_spte"]
+		set_level[tid, k] = f["level"] + 0
+		set_gfn[tid, k] = f["gfn"]
+		set_sptep[tid, k] = f["sptep"]
+		if (k > 520) {
+			k -= 520
+			delete set_old[tid, k]
+			delete set_new[tid, k]
+			delete set_level[tid, k]
+			delete set_gfn[tid, k]
+			delete set_sptep[tid, k]
+		}
+	} else if (ev != "kvm_tdp_mmu_free_sp") {
+		lastother[tid] = nset[tid] + 0
+	}
 
 	if (ev == "kvm_tdp_mmu_free_sp") {
 		pt = norm(f["pt"])
@@ -291,6 +393,13 @@ END {
 	print "dirty_uncovered", dirty_uncovered + 0
 	print "valid_writes", valid_writes + 0
 	print "invalid_writes", invalid_writes + 0
+	print "splits", split_ok + split_lost
+	print "split_lost", split_lost + 0
+	print "split_reused", split_reused + 0
+	print "split_reused_elsewhere", split_reused_elsewhere + 0
+	print "fills_checked", fills_checked + 0
+	print "fill_missing", fill_missing + 0
+	print "bad_fill", bad_fill + 0
 	print "free_matched", free_matched + 0
 	print "free_unmatched", free_unmatched + 0
 	nvm = 0
