@@ -91,9 +91,11 @@ clean:
 # The targets, from the "#   make TARGET  text" lines of every fragment.
 .PHONY: help
 help:
-	@awk '/^#   make [a-z]/ { t = $$3; if (seen[t]++) next; \
-		sub(/^#   make [^ ]+ +/, ""); printf "make %-18s %s\n", t, $$0 }' \
-		$(MAKEFILE_LIST)
+	@awk 'function put() { if (t != "") printf "make %-18s %s\n", t, d; t = "" } \
+		/^#   make [a-z]/ { put(); t = $$3; if (seen[t]++) { t = ""; next } \
+			sub(/^#   make [^ ]+ +/, ""); d = $$0; next } \
+		t != "" && /^#    +[^ ]/ { sub(/^# +/, ""); d = d " " $$0; next } \
+		{ put() } END { put() }' $(MAKEFILE_LIST)
 
 # The protocol diagram is committed; this re-renders it after an edit.
 .PHONY: docs

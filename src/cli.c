@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "engine.h"
+#include "http.h"
 #include "parse.h"
 #include "privdrop.h"
 #include "proc.h"
@@ -52,8 +53,24 @@ struct cli_opt {
 
 static int bad(const struct cli_opt *o, const char *val, const char *why)
 {
-	fprintf(stderr, "spte-trace: invalid --%s '%s': %s\n", o->name, val,
-		why);
+	/* Positional arguments (interval, count) have no help line. */
+	if (o->help)
+		fprintf(stderr, "spte-trace: invalid --%s '%s': %s\n", o->name,
+			val, why);
+	else
+		fprintf(stderr, "spte-trace: invalid %s '%s': %s\n", o->name,
+			val, why);
+	fprintf(stderr, "spte-trace: try 'spte-trace --help'\n");
+	return -EINVAL;
+}
+
+/* A message that names the option and its value itself. */
+static int bad_msg(const char *what, const char *why)
+{
+	if (what)
+		fprintf(stderr, "spte-trace: %s: %s\n", what, why);
+	else
+		fprintf(stderr, "spte-trace: %s\n", why);
 	fprintf(stderr, "spte-trace: try 'spte-trace --help'\n");
 	return -EINVAL;
 }
@@ -63,6 +80,7 @@ static int number(const struct cli_opt *o, const char *s, __u64 *out)
 	char why[96];
 	__u64 v;
 
+	*out = 0;
 	if (parse_u64(s, &v))
 		return bad(o, s,
 			   "not a number (decimal, or hexadecimal after 0x; "
@@ -221,7 +239,36 @@ static int opt_string(struct cli *cli, const struct cli_opt *o, const char *arg)
 static int opt_no_privdrop(struct cli *cli, const struct cli_opt *o,
 			   const char *arg)
 {
-	cli->user = NULL;
+	cli->no_privdrop = true;
+	return 0;
+}
+
+/* --user: a user that exists and is not root, checked before anything loads. */
+static int opt_user(struct cli *cli, const struct cli_opt *o, const char *arg)
+{
+	char why[160];
+	uid_t uid;
+	gid_t gid;
+
+	if (!*arg)
+		return bad(o, arg, "empty");
+	if (privdrop__resolve(arg, &uid, &gid, why, sizeof(why)))
+		return bad_msg(NULL, why); /* "--user X: no such user" */
+	cli->user = arg;
+	cli->user_given = true;
+	return 0;
+}
+
+/* --prometheus: [ADDR:]PORT, checked here so that a typo is a usage error. */
+static int opt_listen(struct cli *cli, const struct cli_opt *o,
+		      const char *arg)
+{
+	char host[80], why[160];
+	unsigned int port;
+
+	if (http__parse_spec(arg, host, sizeof(host), &port, why, sizeof(why)))
+		return bad_msg("--prometheus", why); /* names the value */
+	cli->out.prometheus = arg;
 	return 0;
 }
 
@@ -318,9 +365,8 @@ static const struct cli_opt options[] = {
 	     opt_single_vm),
 	FLAG("json", 'j', ON_ALL,
 	     "JSON lines on stdout: violations and summaries", opt_json),
-	STRING_OPT("prometheus", "[ADDR:]PORT", ON_LIVE,
-		   "serve /metrics (default address 127.0.0.1)",
-		   out.prometheus),
+	ARG("prometheus", 0, "[ADDR:]PORT", ON_LIVE,
+	    "serve /metrics (default address 127.0.0.1)", opt_listen),
 	STRING_OPT("textfile", "PATH", ON_ALL,
 		   "write the metrics for node_exporter, atomically",
 		   out.textfile),
@@ -338,10 +384,9 @@ static const struct cli_opt options[] = {
 	    "histogram buckets in the metrics: MIN to MAX, one every factor F "
 	    "(default 1us:64s:4), or 'all' (48 log2 buckets)",
 	    opt_hist_buckets),
-	STRING_OPT("user", "USER", ON_LIVE,
-		   "run as USER after attaching (default " PRIVDROP_DEFAULT_USER
-		   ")",
-		   user),
+	ARG("user", 0, "USER", ON_LIVE,
+	    "run as USER after attaching (default " PRIVDROP_DEFAULT_USER ")",
+	    opt_user),
 	FLAG("no-privdrop", 0, ON_LIVE, "keep running as root",
 	     opt_no_privdrop),
 	FLAG("verbose", 'v', ON_ALL, "libbpf debug output", opt_verbose),
@@ -449,6 +494,7 @@ static void build_getopt(struct option *longs, char *shorts)
 	size_t i;
 
 	memset(longs, 0, (NOPTS + 1) * sizeof(*longs));
+	*shorts++ = ':'; /* a missing value is ':', not '?' */
 	for (i = 0; i < NOPTS; i++) {
 		longs[i].name = options[i].name;
 		longs[i].has_arg = options[i].arg ? required_argument :
@@ -523,7 +569,7 @@ static int parse_positional(struct cli *cli, int argc, char **argv)
 int cli__parse(struct cli *cli, int argc, char **argv)
 {
 	struct option longs[NOPTS + 1];
-	char shorts[2 * NOPTS + 1];
+	char shorts[2 * NOPTS + 2];
 	const struct cli_opt *o;
 	int val, err;
 
@@ -535,10 +581,22 @@ int cli__parse(struct cli *cli, int argc, char **argv)
 		argv++;
 	}
 	optind = 0; /* glibc: start over, forgetting any earlier parse */
-	opterr = 1;
+	opterr = 0; /* our messages, not getopt's (they name argv[0]) */
 	while ((val = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
 		o = find_opt(val);
 		if (!o) {
+			if (val == ':')
+				fprintf(stderr,
+					"spte-trace: option '%s' needs a value\n",
+					argv[optind - 1]);
+			else if (optopt && optopt < 0x100)
+				fprintf(stderr,
+					"spte-trace: unknown option '-%c'\n",
+					optopt);
+			else
+				fprintf(stderr,
+					"spte-trace: unknown option '%s'\n",
+					argv[optind - 1]);
 			fprintf(stderr,
 				"spte-trace: try 'spte-trace --help'\n");
 			return -EINVAL;
@@ -567,6 +625,11 @@ int cli__parse(struct cli *cli, int argc, char **argv)
 	err = parse_positional(cli, argc - optind, argv + optind);
 	if (err)
 		return err;
+	if (cli->no_privdrop && cli->user_given)
+		return usage_error("%s", "--user and --no-privdrop contradict "
+					 "each other");
+	if (cli->no_privdrop)
+		cli->user = NULL;
 	/*
 	 * Zap and install sites for a live flame graph: a stack walk costs
 	 * about 1.8 us (docs/performance.md), so only one site in N takes

@@ -27,6 +27,7 @@ struct cli {
 	struct outputs_opts out; /* -j, --prometheus, ..., --vm-limit */
 	struct spte_limits limits_given; /* --max-* given, 0: not given */
 	unsigned int site_sample; /* --site-sample, 0: not given */
+	bool user_given, no_privdrop;
 	bool verbose;
 	bool no_hists;
 	bool mmu_given, removed_given;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -261,8 +262,13 @@ static int publish_metrics(struct outputs *o, const struct snapshot *snap,
 		ret = textfile__write(o->opts.textfile, strbuf__str(&sb),
 				      sb.len, err, sizeof(err));
 		if (ret)
-			fprintf(stderr, "spte-trace: --textfile %s: %s\n",
-				o->opts.textfile, err);
+			fprintf(stderr, "spte-trace: --textfile %s: %s%s\n",
+				o->opts.textfile, err,
+				ret == -EACCES && geteuid() ?
+					" (written as the --user the daemon "
+					"became after attaching: make the "
+					"directory writable by that user)" :
+					"");
 	}
 	strbuf__release(&sb);
 	return ret;
@@ -330,6 +336,8 @@ static void write_flames(struct outputs *o)
 	};
 	__u32 n = site_scale(o);
 
+	if (!o->folded && !o->svg)
+		return; /* their files never opened: nothing to write */
 	if (n > 1) {
 		snprintf(sub, sizeof(sub),
 			 "zap and install sites sampled 1 in %u, their counts "

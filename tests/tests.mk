@@ -4,9 +4,11 @@
 # N failed" or a printed reason for a skip, and run.sh adds them up.
 #
 #   make test        every layer: unit report bpf live operator e2e-stock e2e-patched
+#                    (TEST_LAYERS="unit report" runs only those)
 #   make tests       build every test program without running any
 #   make test-unit   tests/unit/test_*.c (cmocka) against libspte.a
 #   make test-asan   the unit tests again, built with ASan and UBSan
+#   make test-report spte-trace report on every case and input layout
 #   make test-bpf    the BPF programs in this kernel via BPF_PROG_TEST_RUN
 #   make test-live   spte-trace attached on this host, checked with bpftool
 #   make test-operator  promtool, Chromium, privileges, deploy/, packaging
@@ -41,7 +43,7 @@ ASAN_BUILD  := $(BUILD)/asan
 SAN_FLAGS   := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 	       -fno-omit-frame-pointer
 
-.PHONY: test test-unit test-bpf test-live test-asan test-e2e-stock \
+.PHONY: test test-unit test-report test-bpf test-live test-asan test-e2e-stock \
 	test-e2e-patched tests
 tests: $(UNIT_BINS) $(BPF_TEST_BIN) $(OPERATOR_BINS) spte-trace $(BUILD)/spte-vmm
 
@@ -61,6 +63,9 @@ test-asan:
 
 test-bpf: $(BPF_TEST_BIN)
 	@tests/run.sh bpf
+
+test-report: spte-trace $(BUILD)/tests/retype_tracedat
+	@tests/run.sh report
 
 test-live: spte-trace
 	@tests/run.sh live

@@ -88,6 +88,19 @@ static void test_errors(void **state)
 	assert_int_equal(PARSE(&cli, "--no-such-option"), -22);
 	assert_int_equal(PARSE(&cli, "--hooks", "uprobe"), -22);
 	assert_int_equal(PARSE(&cli, "--textfile", ""), -22);
+	/* usage errors, found before anything is loaded (exit status 2) */
+	assert_int_equal(PARSE(&cli, "--prometheus", "99999"), -22);
+	assert_int_equal(PARSE(&cli, "--prometheus", "1.2.3.4:"), -22);
+	assert_int_equal(PARSE(&cli, "--prometheus", "[::1]:0"), 0);
+	assert_string_equal(cli.out.prometheus, "[::1]:0");
+	assert_int_equal(PARSE(&cli, "--user", "no-such-user-spte"), -22);
+	assert_int_equal(PARSE(&cli, "--user", "root"), -22);
+	assert_int_equal(PARSE(&cli, "--user", "nobody"), 0);
+	assert_string_equal(cli.user, "nobody");
+	assert_int_equal(PARSE(&cli, "--no-privdrop", "--user", "nobody"), -22);
+	assert_int_equal(PARSE(&cli, "--no-privdrop"), 0);
+	assert_null(cli.user);
+	assert_int_equal(PARSE(&cli, "--duration"), -22); /* no value */
 }
 
 /*
