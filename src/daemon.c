@@ -235,6 +235,12 @@ static void print_banner(struct daemon *d)
 	sources__describe(&d->plan, f);
 	fprintf(f, "\n");
 	fflush(f);
+	/* The one setting that makes the whole run blind: said on stderr too. */
+	if (d->plan.tdp_mmu_disabled)
+		fprintf(stderr,
+			"spte-trace: warning: kvm.tdp_mmu=N on this host: the "
+			"TDP MMU is off and no SPTE event will be seen "
+			"(load kvm with tdp_mmu=Y)\n");
 }
 
 /* Poll until the next interval is due, the run ends, or a signal. */

@@ -47,14 +47,21 @@ static void print_now(FILE *f)
 	fprintf(f, "%s", buf);
 }
 
-/* A table row per non-zero entry of a [n][SPTE_LEVELS] counter array. */
+/*
+ * A table row per non-zero entry of a [n][SPTE_LEVELS] counter array.  The
+ * upper table levels (L4, L5: links only, never leaves) get columns when
+ * any row of the table has one, so that "total" is the sum of what is shown.
+ */
 static void print_level_table(FILE *f, const char *title,
 			      const __u64 (*rows)[SPTE_LEVELS], __u32 n,
 			      const char *(*name)(__u32))
 {
-	bool header = false;
+	bool header = false, upper = false;
 	__u32 i, l;
 
+	for (i = 0; i < n; i++)
+		for (l = LEAF_LEVELS; l < SPTE_LEVELS; l++)
+			upper |= rows[i][l] != 0;
 	for (i = 0; i < n; i++) {
 		__u64 sum = 0;
 
@@ -63,12 +70,18 @@ static void print_level_table(FILE *f, const char *title,
 		if (!sum)
 			continue;
 		if (!header) {
-			fprintf(f, "%-22s %10s %10s %10s %10s\n", title, "4K",
-				"2M", "1G", "total");
+			fprintf(f, "%-22s %10s %10s %10s", title, "4K", "2M",
+				"1G");
+			if (upper)
+				fprintf(f, " %10s %10s", "L4", "L5");
+			fprintf(f, " %10s\n", "total");
 			header = true;
 		}
-		fprintf(f, "  %-20s %10llu %10llu %10llu %10llu\n", name(i),
-			rows[i][0], rows[i][1], rows[i][2], sum);
+		fprintf(f, "  %-20s %10llu %10llu %10llu", name(i), rows[i][0],
+			rows[i][1], rows[i][2]);
+		if (upper)
+			fprintf(f, " %10llu %10llu", rows[i][3], rows[i][4]);
+		fprintf(f, " %10llu\n", sum);
 	}
 }
 

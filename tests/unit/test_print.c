@@ -131,11 +131,37 @@ static void test_interval_and_summary(void **state)
 	free(o.buf);
 }
 
+/* A link at L4 gets the upper-level columns, so that total adds up. */
+static void test_upper_level_columns(void **state)
+{
+	struct spte_config cfg;
+	struct print_ctx ctx = { .cfg = &cfg, .stack_fd = -1 };
+	struct snapshot s = {};
+	struct out o;
+
+	spte_config__default(&cfg);
+	s.stats.transitions[TR_LINK][3] = 1;
+	s.stats.transitions[TR_LINK][1] = 2;
+	s.stats.transitions[TR_INSTALL][0] = 5;
+	out_open(&o);
+	print_summary(o.f, &ctx, &s, 1.0);
+	out_close(&o);
+	assert_non_null(strstr(o.buf, "1G         L4         L5      total\n"));
+	assert_non_null(strstr(
+		o.buf,
+		"  link                          0          2          0          1          0          3\n"));
+	assert_non_null(strstr(
+		o.buf,
+		"  install                       5          0          0          0          0          5\n"));
+	free(o.buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_violation_block),
 		cmocka_unit_test(test_interval_and_summary),
+		cmocka_unit_test(test_upper_level_columns),
 	};
 
 	return cmocka_run_group_tests_name("print", tests, NULL, NULL);
