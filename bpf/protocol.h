@@ -557,7 +557,9 @@ PROTO_STEP void proto_on_zap(struct env *env, const struct spte_event *ev,
 
 	proto_count_transition(env, frozen ? TR_FREEZE : TR_ZAP, ev->level);
 	__builtin_memset(&p, 0, sizeof(p));
-	if (old && (old->flags & STATE_PRESENT) && ev->ts_ns >= old->ts_ns)
+	/* a leaf's lifetime: not a huge SPTE's that a split made a table */
+	if (leaf && old && (old->flags & STATE_PRESENT) &&
+	    ev->ts_ns >= old->ts_ns)
 		proto_hist_add_n(env, HIST_PRESENT_LIFETIME,
 				 level_index(ev->level), ev->ts_ns - old->ts_ns,
 				 LIFETIME_SAMPLE);
