@@ -14,6 +14,9 @@
 #ifndef EEXIST
 #define EEXIST 17
 #endif
+#ifndef E2BIG
+#define E2BIG 7
+#endif
 
 /*
  * Writable global data (.data), set by userspace before load.  Not a
@@ -418,8 +421,16 @@ static __always_inline void env_site_add(struct env *env, __u32 kind,
 	cnt = err == -EEXIST ? bpf_map_lookup_elem(&sites, &key) : NULL;
 	if (cnt)
 		__sync_fetch_and_add(cnt, 1);
-	else
+	else if (err == -E2BIG)
 		env->stats->counters[CNT_SITES_FULL]++;
+	else
+		/*
+		 * -EBUSY: a program that interrupted another on this CPU
+		 * (an RCU callback's event, say) found the bucket locked.
+		 * Seen once in scenario b; the sample is lost, not the map
+		 * full.
+		 */
+		env->stats->counters[CNT_STACK_ERRORS]++;
 }
 
 /*

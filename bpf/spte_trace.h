@@ -457,7 +457,7 @@ enum counter {
 	CNT_VM_FULL,		/* vm map full */
 	CNT_INFLIGHT_FULL,	/* inflight map full: flush latency lost */
 	CNT_FLUSH_UNPAIRED,	/* flush end without its begin: not used */
-	CNT_STACK_ERRORS,	/* bpf_get_stackid failed */
+	CNT_STACK_ERRORS,	/* bpf_get_stackid failed, or sites map busy */
 	CNT_SITES_FULL,		/* flame graph site map full */
 	CNT_HOLDERS_FULL,	/* holder map full: a batch not tracked */
 	CNT_TABLES_FULL,	/* table map full: a removal not tracked */

@@ -146,7 +146,7 @@ static const char *const counters[CNT_MAX][2] = {
 	[CNT_FLUSH_UNPAIRED] = { "flush_unpaired",
 				 "flush completions without a seen begin (they cover nothing)" },
 	[CNT_STACK_ERRORS] = { "stack_errors",
-			       "kernel stacks that could not be captured" },
+			       "kernel stacks that could not be captured or kept" },
 	[CNT_SITES_FULL] = { "sites_full",
 			     "flame graph samples lost: site map full" },
 	[CNT_HOLDERS_FULL] = { "holders_full",

@@ -224,7 +224,7 @@ static const struct counter_map counter_map[] = {
 	{ CNT_HOLDERS_FULL, P "map_full_total", "map", "holders", NULL },
 	{ CNT_TABLES_FULL, P "map_full_total", "map", "tables", NULL },
 	{ CNT_STACK_ERRORS, P "stack_errors_total", NULL, NULL,
-	  "Kernel stacks that could not be captured." },
+	  "Kernel stacks that could not be captured or kept (the sites map busy on its CPU)." },
 	{ CNT_PROTOCOL_MISSED, P "protocol_missed_total", NULL, NULL,
 	  "SPTE events lost because the tail call to the protocol program failed." },
 	{ CNT_DEADLINES, P "deadlines_total", "reason", "yield",
