@@ -4,7 +4,8 @@
 # /metrics under slow and silent clients (loopback only): 200 clients
 # trickling a request one byte a second and 200 saying nothing must not
 # stop a scraper from getting its answer within Prometheus' 10 s timeout,
-# and memory stays bounded.  Runs against build/tests/serve_dump, which
+# and memory stays bounded (../shared/cases/hostile/slowloris_threshold.py:
+# 32 such clients used to block every scrape).  Runs against build/tests/serve_dump, which
 # serves the daemon's HTTP code without BPF.
 NAME=slow_clients
 . "$(dirname "$0")/../lib/common.sh"

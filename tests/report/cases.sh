@@ -144,6 +144,8 @@ rss=$(maxrss_kb "$BIN" report "$WORK/longline")
 check "200 MB line: RSS ${rss} KiB stays under 32 MiB" [ "$rss" -lt 32768 ]
 rm -f "$WORK/nonl" "$WORK/longline"
 
+# ../shared/cases/hostile/longpath.sh: a path of 500+ bytes overflowed the
+# readers' error buffer (a segfault with a long bad line)
 d=$WORK/$(printf 'd%.0s' {1..200})/$(printf 'e%.0s' {1..200})/$(printf 'f%.0s' {1..120})
 mkdir -p "$d"
 printf ' qemu-1 [000] 1.0: kvm_tdp_mmu_spte_changed: as id 0 gfn 1 level 1\n' >"$d/bad.txt"
